@@ -1,0 +1,31 @@
+# The two entry points of the README: `make run` (default job) and `make test` (test suite).
+# Both create or reuse the Python environment in .venv/.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+CORES ?= 2
+
+.PHONY: setup run test report lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/snakemake --profile profiles/default --cores $(CORES)
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+report: setup
+	$(VENV)/bin/snakemake --profile profiles/default --cores $(CORES) --report report.html
+
+lint: setup
+	$(VENV)/bin/snakemake --lint
+	$(VENV)/bin/snakefmt --check Snakefile rules/
+
+clean:
+	rm -rf results .snakemake report.html report.zip

@@ -1,0 +1,33 @@
+"""Run a workflow script with its stderr and logging sent to the rule's log file.
+
+A predictable error (`InputError`) is reported as one line, both in the log and on the console
+that runs Snakemake, so the user sees what to fix without opening the log; anything else keeps
+its full traceback in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from w2vtheory.errors import InputError
+
+
+def run(snakemake: Any, main: Callable[[Any], None]) -> None:
+    console = sys.stderr
+    with open(snakemake.log[0], "w", encoding="utf-8", buffering=1) as log:
+        sys.stderr = log
+        logging.basicConfig(
+            stream=log, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", force=True
+        )
+        try:
+            main(snakemake)
+        except InputError as error:
+            message = f"Error in rule {snakemake.rule}: {error}"
+            print(message, file=log)
+            print(message, file=console)
+            sys.exit(1)
+        finally:
+            sys.stderr = console
