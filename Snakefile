@@ -1,0 +1,23 @@
+# From a raw corpus to the closed-form features of word2vec (Karkada et al., NeurIPS 2025):
+# corpus -> tokens -> counts -> spectra -> embeddings / training -> evaluation -> figures.
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/corpus.smk"
+include: "rules/counts.smk"
+include: "rules/spectra.smk"
+include: "rules/embeddings.smk"
+include: "rules/training.smk"
+include: "rules/evaluation.smk"
+
+
+report: "report/workflow.rst"
+
+
+rule all:
+    default_target: True
+    input:
+        default_targets(),

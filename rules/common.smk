@@ -1,0 +1,85 @@
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+from w2vtheory.config import (
+    CLOSED_FORM_MODELS,
+    SPECTRUM_MATRICES,
+    resolve_experiment,
+    trained_models,
+    validate_config,
+)
+
+min_version("9.0")
+
+# Stop before any job starts when the config is wrong, naming the key.
+validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
+
+NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*"
+CLOSED_FORM_PATTERN = "|".join(CLOSED_FORM_MODELS)
+
+
+wildcard_constraints:
+    corpus=NAME_PATTERN,
+    experiment=NAME_PATTERN,
+    matrix="|".join(SPECTRUM_MATRICES),
+    closed_form=CLOSED_FORM_PATTERN,
+    run=NAME_PATTERN,
+    model=NAME_PATTERN,
+
+
+# Both write embeddings/<name>.vec; run names may not be closed-form names (w2vtheory.config).
+ruleorder: closed_form_embedding > train_run
+
+
+MAX_THREADS = max(1, workflow.cores)
+
+
+def experiment_config(name):
+    return resolve_experiment(config, name)
+
+
+def corpus_config(name):
+    if name not in config["corpora"]:
+        raise ValueError(f"unknown corpus `{name}` (config key `corpora`)")
+    return config["corpora"][name]
+
+
+def corpus_store(wildcards):
+    """The token store of the experiment's corpus."""
+    corpus = experiment_config(wildcards.experiment)["corpus"]
+    return {
+        "lexicon": f"resources/corpora/{corpus}/lexicon.tsv",
+        "tokens": f"resources/corpora/{corpus}/tokens.npy",
+        "doc_offsets": f"resources/corpora/{corpus}/doc_offsets.npy",
+    }
+
+
+def matrix_mem_mb(wildcards, copies):
+    """Memory for `copies` V x V float64 matrices plus 1 GB of headroom."""
+    vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
+    return int(copies * vocab_size**2 * 8 / 1e6) + 1000
+
+
+def run_config(wildcards):
+    experiment = experiment_config(wildcards.experiment)
+    if wildcards.run not in experiment["runs"]:
+        raise ValueError(f"unknown run `{wildcards.run}` in config key `experiments.{wildcards.experiment}.runs`")
+    return experiment["runs"][wildcards.run]
+
+
+def similarity_benchmarks():
+    return dict(config["benchmarks"]["similarity"])
+
+
+def benchmark_inputs(wildcards):
+    return {"analogies": config["benchmarks"]["analogies"], **similarity_benchmarks()}
+
+
+def experiment_targets(name):
+    prefix = f"results/{name}"
+    return [f"{prefix}/benchmarks.csv", f"{prefix}/analogy_categories.csv", f"{prefix}/summary.md"]
+
+
+def default_targets():
+    return [target for name in config.get("default_experiments", []) for target in experiment_targets(name)]

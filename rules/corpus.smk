@@ -1,0 +1,70 @@
+# Corpus stage: obtain the raw text, then tokenise it once into a store shared by all
+# experiments on that corpus (resources/corpora/<corpus>/).
+
+
+def raw_corpus(wildcards):
+    """The file the corpus's source needs before tokenising (none for streamed sources)."""
+    corpus = corpus_config(wildcards.corpus)
+    source = corpus["source"]
+    if source == "local":
+        return [corpus["path"]]
+    if source == "bundled":
+        return [f"resources/corpora/{wildcards.corpus}/source.txt"]
+    if source == "url":
+        return [f"resources/corpora/{wildcards.corpus}/download.zip"]
+    return []
+
+
+rule fetch_bundled_corpus:
+    output:
+        source="resources/corpora/{corpus}/source.txt",
+        provenance="resources/corpora/{corpus}/source_provenance.json",
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
+    log:
+        "results/logs/corpora/{corpus}/fetch_bundled_corpus.log",
+    benchmark:
+        "results/benchmarks/corpora/{corpus}/fetch_bundled_corpus.tsv"
+    conda:
+        "../envs/corpus.yaml"
+    script:
+        "../scripts/fetch_bundled_corpus.py"
+
+
+rule download_corpus:
+    output:
+        archive="resources/corpora/{corpus}/download.zip",
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
+    log:
+        "results/logs/corpora/{corpus}/download_corpus.log",
+    benchmark:
+        "results/benchmarks/corpora/{corpus}/download_corpus.tsv"
+    conda:
+        "../envs/corpus.yaml"
+    script:
+        "../scripts/download_corpus.py"
+
+
+rule tokenize_corpus:
+    input:
+        raw_corpus,
+    output:
+        lexicon="resources/corpora/{corpus}/lexicon.tsv",
+        tokens="resources/corpora/{corpus}/tokens.npy",
+        doc_offsets="resources/corpora/{corpus}/doc_offsets.npy",
+        provenance="resources/corpora/{corpus}/provenance.json",
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
+        name=lambda wildcards: wildcards.corpus,
+    threads: MAX_THREADS
+    resources:
+        mem_mb=4000,
+    log:
+        "results/logs/corpora/{corpus}/tokenize_corpus.log",
+    benchmark:
+        "results/benchmarks/corpora/{corpus}/tokenize_corpus.tsv"
+    conda:
+        "../envs/corpus.yaml"
+    script:
+        "../scripts/tokenize_corpus.py"

@@ -1,0 +1,48 @@
+# Counts stage: the experiment's vocabulary, its in-vocabulary token array and the windowed
+# co-occurrence matrix C of PAPER.md section 2.
+
+
+rule build_vocab:
+    input:
+        unpack(corpus_store),
+    output:
+        vocab="results/{experiment}/vocab.tsv",
+        tokens="results/{experiment}/tokens.npy",
+        doc_offsets="results/{experiment}/doc_offsets.npy",
+    params:
+        vocab_size=lambda wildcards: experiment_config(wildcards.experiment)["vocab_size"],
+        corpus=lambda wildcards: experiment_config(wildcards.experiment)["corpus"],
+    resources:
+        mem_mb=4000,
+    log:
+        "results/logs/{experiment}/build_vocab.log",
+    benchmark:
+        "results/benchmarks/{experiment}/build_vocab.tsv"
+    conda:
+        "../envs/counts.yaml"
+    script:
+        "../scripts/build_vocab.py"
+
+
+rule count_cooccurrence:
+    input:
+        tokens="results/{experiment}/tokens.npy",
+        doc_offsets="results/{experiment}/doc_offsets.npy",
+        vocab="results/{experiment}/vocab.tsv",
+    output:
+        matrix="results/{experiment}/cooccurrence.npy",
+        stats="results/{experiment}/cooccurrence.json",
+    params:
+        window=lambda wildcards: experiment_config(wildcards.experiment)["window"],
+    threads: MAX_THREADS
+    resources:
+        # one private V x V accumulator per thread plus the result
+        mem_mb=lambda wildcards, threads: matrix_mem_mb(wildcards, threads + 1),
+    log:
+        "results/logs/{experiment}/count_cooccurrence.log",
+    benchmark:
+        "results/benchmarks/{experiment}/count_cooccurrence.tsv"
+    conda:
+        "../envs/counts.yaml"
+    script:
+        "../scripts/count_cooccurrence.py"

@@ -1,0 +1,20 @@
+# Closed-form embeddings W = U_d diag(sqrt(lambda_d)) of M*, PMI and PPMI.
+
+
+rule closed_form_embedding:
+    input:
+        eigvals="results/{experiment}/spectrum/{closed_form}_eigvals.npy",
+        eigvecs="results/{experiment}/spectrum/{closed_form}_eigvecs.npy",
+        vocab="results/{experiment}/vocab.tsv",
+    output:
+        vec="results/{experiment}/embeddings/{closed_form}.vec",
+    params:
+        dim=lambda wildcards: experiment_config(wildcards.experiment)["dim"],
+    log:
+        "results/logs/{experiment}/closed_form_embedding_{closed_form}.log",
+    benchmark:
+        "results/benchmarks/{experiment}/closed_form_embedding_{closed_form}.tsv"
+    conda:
+        "../envs/spectra.yaml"
+    script:
+        "../scripts/closed_form_embedding.py"

@@ -1,0 +1,102 @@
+"""Configuration: schema validation with messages that name the key, and the completion of
+each experiment from `experiment_defaults` and each training run from `run_defaults`.
+
+The JSON schema checks each value; the cross-key rules it cannot express (an experiment's corpus
+must exist, dim < vocab_size, a model must be a closed form or a defined run) are checked here.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from w2vtheory.errors import InputError
+
+CLOSED_FORM_MODELS = ("mstar", "ppmi", "pmi")
+SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_weight")
+
+
+def _key_path(parts: Any) -> str:
+    return ".".join(str(part) for part in parts) or "<top level>"
+
+
+def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
+    """Raise InputError naming the offending key and the problem, for the first schema error."""
+    with open(schema_path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    location = _key_path(error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties":
+        message = f"{message} (check the spelling; allowed keys are listed in {schema_path})"
+    raise InputError(f"config key `{location}`: {message}")
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Recursively merge `override` over `base` (dicts merge, everything else replaces)."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The experiment `name` completed from the defaults, with its runs completed too."""
+    experiments = config.get("experiments", {})
+    if name not in experiments:
+        known = ", ".join(sorted(experiments)) or "none"
+        raise InputError(f"unknown experiment `{name}` (config key `experiments`); known experiments: {known}")
+    experiment = deep_merge(config.get("experiment_defaults", {}), experiments[name])
+    experiment["name"] = name
+    experiment.setdefault("n_eigenpairs", experiment["dim"])
+    run_defaults = deep_merge(config.get("run_defaults", {}), {"device": experiment.get("device", "auto")})
+    experiment["runs"] = {run: deep_merge(run_defaults, spec) for run, spec in experiment.get("runs", {}).items()}
+    _check_experiment(config, experiment)
+    return experiment
+
+
+def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) -> None:
+    key = f"experiments.{experiment['name']}"
+    corpora = config.get("corpora", {})
+    if experiment["corpus"] not in corpora:
+        raise InputError(
+            f"config key `{key}.corpus`: unknown corpus `{experiment['corpus']}`; "
+            f"define it under `corpora` (known: {', '.join(sorted(corpora)) or 'none'})"
+        )
+    if experiment["dim"] >= experiment["vocab_size"]:
+        raise InputError(
+            f"config key `{key}.dim`: dim = {experiment['dim']} must be smaller than "
+            f"vocab_size = {experiment['vocab_size']}"
+        )
+    if experiment["n_eigenpairs"] < experiment["dim"]:
+        raise InputError(
+            f"config key `{key}.n_eigenpairs`: {experiment['n_eigenpairs']} is smaller than dim = {experiment['dim']}"
+        )
+    for run, spec in experiment["runs"].items():
+        if run in CLOSED_FORM_MODELS:
+            raise InputError(f"config key `{key}.runs.{run}`: `{run}` names a closed-form model; rename the run")
+        missing = [field for field in ("loss", "reweight", "lr", "init_scale", "steps") if field not in spec]
+        if missing:
+            raise InputError(f"config key `{key}.runs.{run}`: missing {', '.join(missing)}")
+    for model in experiment["models"]:
+        if model not in CLOSED_FORM_MODELS and model not in experiment["runs"]:
+            raise InputError(
+                f"config key `{key}.models`: unknown model `{model}`; use one of "
+                f"{', '.join(CLOSED_FORM_MODELS)} or define a training run `{key}.runs.{model}`"
+            )
+
+
+def trained_models(experiment: Mapping[str, Any]) -> list[str]:
+    return [model for model in experiment["models"] if model not in CLOSED_FORM_MODELS]

@@ -1,0 +1,69 @@
+"""Shared fixtures: a tiny real-text workflow configuration in a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+def gensim_test_file(name: str) -> Path:
+    from gensim.test.utils import datapath
+
+    return Path(datapath(name))
+
+
+def write_lee_corpus(path: Path) -> Path:
+    """The Lee news corpus shipped with gensim (one article per line) as blank-line documents."""
+    articles = gensim_test_file("lee_background.cor").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n\n".join(line.strip() for line in articles if line.strip()) + "\n", encoding="utf-8")
+    return path
+
+
+def tiny_config(corpus_path: Path) -> dict:
+    """tests/config/tiny.yaml with the corpus and benchmark paths filled in."""
+    config = yaml.safe_load((ROOT / "tests" / "config" / "tiny.yaml").read_text())
+    config["corpora"]["lee"]["path"] = str(corpus_path)
+    config["benchmarks"] = {
+        "analogies": str(gensim_test_file("questions-words.txt")),
+        "similarity": {
+            "ws353": str(gensim_test_file("wordsim353.tsv")),
+            "simlex": str(gensim_test_file("simlex999.txt")),
+        },
+    }
+    return config
+
+
+@pytest.fixture
+def tiny_workdir(tmp_path: Path) -> Path:
+    """A working directory holding a tiny corpus and config.yaml for it."""
+    corpus = write_lee_corpus(tmp_path / "lee.txt")
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(corpus)))
+    return tmp_path
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run the repository's workflow in `workdir` with its tiny config, returning the process."""
+    command = [
+        str(SNAKEMAKE),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "tiny.yaml"),
+        "--cores",
+        "2",
+        "--resources",
+        "gpu=1",
+        *args,
+    ]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
