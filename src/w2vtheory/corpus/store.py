@@ -1,0 +1,184 @@
+"""The token store of a corpus: lexicon.tsv, tokens.npy, doc_offsets.npy.
+
+`lexicon.tsv` lists every distinct word with its count, most frequent first, ties alphabetical;
+`tokens.npy` holds uint32 row numbers of that lexicon for all documents concatenated, and
+`doc_offsets.npy` (int64, n_documents + 1) delimits the documents.
+
+The store is built in one pass without holding the corpus: each batch of documents is encoded
+with batch-local ids, merged into provisional ids (order of first appearance) that are appended
+to a scratch file, and counted. Once the counts are final, the ids are relabelled to frequency
+ranks through one permutation array and written, block by block, into a memory-mapped `.npy`
+under a temporary name that is renamed when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from w2vtheory.atomic import atomic_path, save_npy, temporary_sibling
+from w2vtheory.errors import InputError
+
+TOKEN_DTYPE = np.uint32
+# Tokens per encoded batch and per block when relabelling: large enough to amortise the
+# per-batch Python work, small enough to keep memory flat.
+BATCH_TOKENS = 1 << 20
+RELABEL_BLOCK = 1 << 24
+
+
+@dataclass(frozen=True)
+class EncodedBatch:
+    """Consecutive documents with batch-local word ids (`words[i]` is the word of id i)."""
+
+    words: list[str]
+    ids: np.ndarray
+    lengths: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    n_documents: int
+    n_tokens: int
+    n_types: int
+
+
+def encode_pieces(pieces: Iterable[list[str]]) -> EncodedBatch:
+    """Encode documents (lists of words) with ids in order of first appearance in the batch."""
+    lengths: list[int] = []
+    flat: list[str] = []
+    for piece in pieces:
+        lengths.append(len(piece))
+        flat.extend(piece)
+    words = list(dict.fromkeys(flat))
+    local_id = {word: i for i, word in enumerate(words)}
+    ids = np.fromiter(map(local_id.__getitem__, flat), dtype=TOKEN_DTYPE, count=len(flat))
+    return EncodedBatch(words=words, ids=ids, lengths=np.asarray(lengths, dtype=np.int64))
+
+
+def encode_in_batches(pieces: Iterable[list[str]], batch_tokens: int = BATCH_TOKENS) -> Iterator[EncodedBatch]:
+    """Group documents into batches of about `batch_tokens` tokens and encode each."""
+    group: list[list[str]] = []
+    size = 0
+    for piece in pieces:
+        group.append(piece)
+        size += len(piece)
+        if size >= batch_tokens:
+            yield encode_pieces(group)
+            group, size = [], 0
+    if group:
+        yield encode_pieces(group)
+
+
+def frequency_order(words: list[str], counts: np.ndarray) -> np.ndarray:
+    """Indices of `words` sorted by count descending, ties alphabetical."""
+    alphabetical = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
+    return alphabetical[np.argsort(-counts[alphabetical], kind="stable")]
+
+
+class _ProvisionalIds:
+    """Global ids in order of first appearance, appended to a scratch file, with running counts."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self.handle = open(scratch, "wb")
+        self.index: dict[str, int] = {}
+        self.counts = np.zeros(1 << 16, dtype=np.int64)
+        self.lengths: list[np.ndarray] = []
+        self.n_tokens = 0
+
+    def add(self, batch: EncodedBatch) -> None:
+        index = self.index
+        for word in batch.words:
+            if word not in index:
+                index[word] = len(index)
+        to_global = np.fromiter(map(index.__getitem__, batch.words), dtype=np.int64, count=len(batch.words))
+        if len(index) > len(self.counts):
+            grown = np.zeros(max(len(index), 2 * len(self.counts)), dtype=np.int64)
+            grown[: len(self.counts)] = self.counts
+            self.counts = grown
+        # to_global is injective, so the batch counts can be added by fancy indexing.
+        self.counts[to_global] += np.bincount(batch.ids, minlength=len(batch.words))
+        to_global.astype(TOKEN_DTYPE)[batch.ids].tofile(self.handle)
+        self.lengths.append(batch.lengths[batch.lengths > 0])
+        self.n_tokens += len(batch.ids)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _write_lexicon(path: Path, words: list[str], counts: np.ndarray, order: np.ndarray) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        for start in range(0, len(order), RELABEL_BLOCK):
+            block = order[start : start + RELABEL_BLOCK]
+            handle.writelines(f"{words[i]}\t{c}\n" for i, c in zip(block.tolist(), counts[block].tolist()))
+
+
+def _write_relabelled_tokens(path: Path, scratch: Path, n_tokens: int, rank: np.ndarray) -> None:
+    provisional = np.memmap(scratch, dtype=TOKEN_DTYPE, mode="r", shape=(n_tokens,))
+    with atomic_path(path) as tmp:
+        tokens = np.lib.format.open_memmap(tmp, mode="w+", dtype=TOKEN_DTYPE, shape=(n_tokens,))
+        for start in range(0, n_tokens, RELABEL_BLOCK):
+            stop = min(start + RELABEL_BLOCK, n_tokens)
+            tokens[start:stop] = rank[provisional[start:stop]]
+        tokens.flush()
+        del tokens
+    del provisional
+
+
+def build_token_store(
+    batches: Iterable[EncodedBatch],
+    lexicon_path: str | os.PathLike[str],
+    tokens_path: str | os.PathLike[str],
+    offsets_path: str | os.PathLike[str],
+    source: str,
+) -> StoreSummary:
+    """Write the token store of the documents in `batches`; documents with no tokens are dropped.
+
+    `source` names the input in the error raised when it holds no a-z word at all.
+    """
+    tokens_path = Path(tokens_path)
+    tokens_path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = temporary_sibling(tokens_path.with_name(tokens_path.stem + "_provisional.bin"))
+    try:
+        provisional = _ProvisionalIds(scratch)
+        try:
+            for batch in batches:
+                provisional.add(batch)
+        finally:
+            provisional.close()
+        if provisional.n_tokens == 0:
+            raise InputError(f"{source} contains no words (no runs of the letters a-z): give a text corpus in English")
+        words = list(provisional.index)
+        counts = provisional.counts[: len(words)]
+        order = frequency_order(words, counts)
+        rank = np.empty(len(words), dtype=TOKEN_DTYPE)
+        rank[order] = np.arange(len(words), dtype=TOKEN_DTYPE)
+        lengths = np.concatenate(provisional.lengths)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        _write_relabelled_tokens(tokens_path, scratch, provisional.n_tokens, rank)
+        save_npy(offsets_path, offsets)
+        _write_lexicon(Path(lexicon_path), words, counts, order)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return StoreSummary(n_documents=len(lengths), n_tokens=provisional.n_tokens, n_types=len(words))
+
+
+def read_lexicon(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
+    """Words and int64 counts of a lexicon.tsv, in file order."""
+    table = pd.read_csv(
+        path, sep="\t", header=None, names=["word", "count"], dtype={"word": str, "count": np.int64},
+        na_filter=False, quoting=csv.QUOTE_NONE,
+    )
+    return table["word"].tolist(), table["count"].to_numpy()
+
+
+def load_token_store(tokens_path: str | os.PathLike[str], offsets_path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Memory-mapped tokens (uint32) and doc offsets (int64) of a token store."""
+    return np.load(tokens_path, mmap_mode="r"), np.load(offsets_path)
