@@ -39,6 +39,11 @@ def experiment_config(name):
     return resolve_experiment(config, name)
 
 
+def experiment_param(key):
+    """An input function giving the experiment's (resolved) value of `key`."""
+    return lambda wildcards: experiment_config(wildcards.experiment)[key]
+
+
 def corpus_config(name):
     if name not in config["corpora"]:
         raise ValueError(f"unknown corpus `{name}` (config key `corpora`)")
@@ -61,10 +66,26 @@ def matrix_mem_mb(wildcards, copies):
     return int(copies * vocab_size**2 * 8 / 1e6) + 1000
 
 
+def spectrum_gpus(wildcards):
+    """Eigensolves ask for a GPU only when the experiment says device: cuda."""
+    return int(experiment_config(wildcards.experiment)["device"] == "cuda")
+
+
+def per_model(pattern):
+    """An input function expanding `pattern` over the experiment's models."""
+    return lambda wildcards: expand(
+        pattern,
+        experiment=wildcards.experiment,
+        model=experiment_config(wildcards.experiment)["models"],
+    )
+
+
 def run_config(wildcards):
     experiment = experiment_config(wildcards.experiment)
     if wildcards.run not in experiment["runs"]:
-        raise ValueError(f"unknown run `{wildcards.run}` in config key `experiments.{wildcards.experiment}.runs`")
+        raise ValueError(
+            f"unknown run `{wildcards.run}` in config key `experiments.{wildcards.experiment}.runs`"
+        )
     return experiment["runs"][wildcards.run]
 
 
@@ -78,8 +99,16 @@ def benchmark_inputs(wildcards):
 
 def experiment_targets(name):
     prefix = f"results/{name}"
-    return [f"{prefix}/benchmarks.csv", f"{prefix}/analogy_categories.csv", f"{prefix}/summary.md"]
+    return [
+        f"{prefix}/benchmarks.csv",
+        f"{prefix}/analogy_categories.csv",
+        f"{prefix}/summary.md",
+    ]
 
 
 def default_targets():
-    return [target for name in config.get("default_experiments", []) for target in experiment_targets(name)]
+    return [
+        target
+        for name in config.get("default_experiments", [])
+        for target in experiment_targets(name)
+    ]

@@ -19,14 +19,14 @@ rule fetch_bundled_corpus:
     output:
         source="resources/corpora/{corpus}/source.txt",
         provenance="resources/corpora/{corpus}/source_provenance.json",
-    params:
-        corpus=lambda wildcards: corpus_config(wildcards.corpus),
     log:
         "results/logs/corpora/{corpus}/fetch_bundled_corpus.log",
     benchmark:
         "results/benchmarks/corpora/{corpus}/fetch_bundled_corpus.tsv"
     conda:
         "../envs/corpus.yaml"
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
     script:
         "../scripts/fetch_bundled_corpus.py"
 
@@ -34,14 +34,14 @@ rule fetch_bundled_corpus:
 rule download_corpus:
     output:
         archive="resources/corpora/{corpus}/download.zip",
-    params:
-        corpus=lambda wildcards: corpus_config(wildcards.corpus),
     log:
         "results/logs/corpora/{corpus}/download_corpus.log",
     benchmark:
         "results/benchmarks/corpora/{corpus}/download_corpus.tsv"
     conda:
         "../envs/corpus.yaml"
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
     script:
         "../scripts/download_corpus.py"
 
@@ -54,17 +54,17 @@ rule tokenize_corpus:
         tokens="resources/corpora/{corpus}/tokens.npy",
         doc_offsets="resources/corpora/{corpus}/doc_offsets.npy",
         provenance="resources/corpora/{corpus}/provenance.json",
-    params:
-        corpus=lambda wildcards: corpus_config(wildcards.corpus),
-        name=lambda wildcards: wildcards.corpus,
-    threads: MAX_THREADS
-    resources:
-        mem_mb=4000,
     log:
         "results/logs/corpora/{corpus}/tokenize_corpus.log",
     benchmark:
         "results/benchmarks/corpora/{corpus}/tokenize_corpus.tsv"
     conda:
         "../envs/corpus.yaml"
+    threads: MAX_THREADS
+    resources:
+        mem_mb=4000,
+    params:
+        corpus=lambda wildcards: corpus_config(wildcards.corpus),
+        name=lambda wildcards: wildcards.corpus,
     script:
         "../scripts/tokenize_corpus.py"

@@ -9,17 +9,17 @@ rule build_vocab:
         vocab="results/{experiment}/vocab.tsv",
         tokens="results/{experiment}/tokens.npy",
         doc_offsets="results/{experiment}/doc_offsets.npy",
-    params:
-        vocab_size=lambda wildcards: experiment_config(wildcards.experiment)["vocab_size"],
-        corpus=lambda wildcards: experiment_config(wildcards.experiment)["corpus"],
-    resources:
-        mem_mb=4000,
     log:
         "results/logs/{experiment}/build_vocab.log",
     benchmark:
         "results/benchmarks/{experiment}/build_vocab.tsv"
     conda:
         "../envs/counts.yaml"
+    resources:
+        mem_mb=4000,
+    params:
+        vocab_size=experiment_param("vocab_size"),
+        corpus=experiment_param("corpus"),
     script:
         "../scripts/build_vocab.py"
 
@@ -32,17 +32,17 @@ rule count_cooccurrence:
     output:
         matrix="results/{experiment}/cooccurrence.npy",
         stats="results/{experiment}/cooccurrence.json",
-    params:
-        window=lambda wildcards: experiment_config(wildcards.experiment)["window"],
-    threads: MAX_THREADS
-    resources:
-        # one private V x V accumulator per thread plus the result
-        mem_mb=lambda wildcards, threads: matrix_mem_mb(wildcards, threads + 1),
     log:
         "results/logs/{experiment}/count_cooccurrence.log",
     benchmark:
         "results/benchmarks/{experiment}/count_cooccurrence.tsv"
     conda:
         "../envs/counts.yaml"
+    threads: MAX_THREADS
+    resources:
+        # one private V x V accumulator per thread plus the result
+        mem_mb=lambda wildcards, threads: matrix_mem_mb(wildcards, threads + 1),
+    params:
+        window=experiment_param("window"),
     script:
         "../scripts/count_cooccurrence.py"

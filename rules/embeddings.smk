@@ -8,13 +8,13 @@ rule closed_form_embedding:
         vocab="results/{experiment}/vocab.tsv",
     output:
         vec="results/{experiment}/embeddings/{closed_form}.vec",
-    params:
-        dim=lambda wildcards: experiment_config(wildcards.experiment)["dim"],
     log:
         "results/logs/{experiment}/closed_form_embedding_{closed_form}.log",
     benchmark:
         "results/benchmarks/{experiment}/closed_form_embedding_{closed_form}.tsv"
     conda:
         "../envs/spectra.yaml"
+    params:
+        dim=experiment_param("dim"),
     script:
         "../scripts/closed_form_embedding.py"

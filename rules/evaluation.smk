@@ -26,43 +26,39 @@ rule evaluate_embedding:
     output:
         scores="results/{experiment}/evaluation/{model}.csv",
         categories="results/{experiment}/evaluation/{model}_analogy_categories.csv",
-    params:
-        model=lambda wildcards: wildcards.model,
     log:
         "results/logs/{experiment}/evaluate_{model}.log",
     benchmark:
         "results/benchmarks/{experiment}/evaluate_{model}.tsv"
     conda:
         "../envs/evaluation.yaml"
+    params:
+        model=lambda wildcards: wildcards.model,
     script:
         "../scripts/evaluate_embedding.py"
 
 
 rule collect_benchmarks:
     input:
-        scores=lambda wildcards: expand(
-            "results/{{experiment}}/evaluation/{model}.csv",
-            model=experiment_config(wildcards.experiment)["models"],
-        ),
-        categories=lambda wildcards: expand(
-            "results/{{experiment}}/evaluation/{model}_analogy_categories.csv",
-            model=experiment_config(wildcards.experiment)["models"],
+        scores=per_model("results/{experiment}/evaluation/{model}.csv"),
+        categories=per_model(
+            "results/{experiment}/evaluation/{model}_analogy_categories.csv"
         ),
     output:
         benchmarks="results/{experiment}/benchmarks.csv",
         categories="results/{experiment}/analogy_categories.csv",
         summary="results/{experiment}/summary.md",
-    params:
-        experiment=lambda wildcards: wildcards.experiment,
-        corpus=lambda wildcards: experiment_config(wildcards.experiment)["corpus"],
-        vocab_size=lambda wildcards: experiment_config(wildcards.experiment)["vocab_size"],
-        dim=lambda wildcards: experiment_config(wildcards.experiment)["dim"],
-        window=lambda wildcards: experiment_config(wildcards.experiment)["window"],
     log:
         "results/logs/{experiment}/collect_benchmarks.log",
     benchmark:
         "results/benchmarks/{experiment}/collect_benchmarks.tsv"
     conda:
         "../envs/evaluation.yaml"
+    params:
+        experiment=lambda wildcards: wildcards.experiment,
+        corpus=experiment_param("corpus"),
+        vocab_size=experiment_param("vocab_size"),
+        dim=experiment_param("dim"),
+        window=experiment_param("window"),
     script:
         "../scripts/collect_benchmarks.py"

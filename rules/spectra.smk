@@ -10,22 +10,22 @@ rule compute_spectrum:
     output:
         eigvals="results/{experiment}/spectrum/{matrix}_eigvals.npy",
         eigvecs="results/{experiment}/spectrum/{matrix}_eigvecs.npy",
-    params:
-        matrix=lambda wildcards: wildcards.matrix,
-        n_eigenpairs=lambda wildcards: experiment_config(wildcards.experiment)["n_eigenpairs"],
-        negative_weight=lambda wildcards: experiment_config(wildcards.experiment)["negative_weight"],
-        pmi_floor=lambda wildcards: experiment_config(wildcards.experiment)["pmi_floor"],
-        device=lambda wildcards: experiment_config(wildcards.experiment)["device"],
-    threads: MAX_THREADS
-    resources:
-        # counts, the matrix, and the eigensolver's workspace
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 5),
-        gpu=lambda wildcards: int(experiment_config(wildcards.experiment)["device"] == "cuda"),
     log:
         "results/logs/{experiment}/compute_spectrum_{matrix}.log",
     benchmark:
         "results/benchmarks/{experiment}/compute_spectrum_{matrix}.tsv"
     conda:
         "../envs/spectra.yaml"
+    threads: MAX_THREADS
+    resources:
+        # counts, the matrix, and the eigensolver's workspace
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 5),
+        gpu=spectrum_gpus,
+    params:
+        matrix=lambda wildcards: wildcards.matrix,
+        n_eigenpairs=experiment_param("n_eigenpairs"),
+        negative_weight=experiment_param("negative_weight"),
+        pmi_floor=experiment_param("pmi_floor"),
+        device=experiment_param("device"),
     script:
         "../scripts/compute_spectrum.py"

@@ -30,21 +30,21 @@ rule train_run:
         theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",
         summary="results/{experiment}/runs/{run}/run.json",
         vec="results/{experiment}/embeddings/{run}.vec",
-    params:
-        run=run_config,
-        negative_weight=lambda wildcards: experiment_config(wildcards.experiment)["negative_weight"],
-        window=lambda wildcards: experiment_config(wildcards.experiment)["window"],
-        dim=lambda wildcards: experiment_config(wildcards.experiment)["dim"],
-    threads: MAX_THREADS
-    resources:
-        # M*, the pair weights and the counts as V x V float64, plus the model
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 4),
-        gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     log:
         "results/logs/{experiment}/train_{run}.log",
     benchmark:
         "results/benchmarks/{experiment}/train_{run}.tsv"
     conda:
         "../envs/training.yaml"
+    threads: MAX_THREADS
+    resources:
+        # M*, the pair weights and the counts as V x V float64, plus the model
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 4),
+        gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
+    params:
+        run=run_config,
+        negative_weight=experiment_param("negative_weight"),
+        window=experiment_param("window"),
+        dim=experiment_param("dim"),
     script:
         "../scripts/train.py"
