@@ -31,7 +31,7 @@ HUGGINGFACE_DEFAULTS = {"split": "train", "text_field": "text", "min_tokens": 50
 
 
 def _read_local(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
-    record = {"path": str(input_path), "licence": corpus.get("licence", "as supplied by the user")}
+    record = {"path": str(input_path), "licence": "as supplied by the user"}
     return encode_in_batches(local_pieces(input_path)), record
 
 
@@ -46,7 +46,7 @@ def _read_bundled(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[En
 def _read_url(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
     member = zip_text_member(input_path)
     record = {"url": corpus["url"], "path": str(input_path), "member": member.filename, "member_bytes": member.file_size,
-              "licence": corpus.get("licence", f"not recorded: see the terms of {corpus['url']}")}
+              "licence": f"not recorded: see the terms of {corpus['url']}"}
     return encode_in_batches(zip_pieces(input_path)), record
 
 
@@ -65,7 +65,7 @@ def _tokenize_huggingface(
         "n_rows_kept": tally.kept,
         "sha256": tally.digest.hexdigest(),
         "sha256_of": "the UTF-8 text of every row read, each followed by a NUL byte",
-        "licence": corpus.get("licence", f"see https://huggingface.co/datasets/{settings['dataset']}"),
+        "licence": f"see the dataset card of {settings['dataset']} (https://huggingface.co/datasets)",
     }
     return summary, record
 

@@ -28,7 +28,8 @@ from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1 << 20
+# Small enough that a dropped connection loses little: the chunk being read when it drops is lost.
+CHUNK_BYTES = 1 << 16
 # Client errors that a retry cannot fix (408 timeout and 429 rate limit can be retried).
 _PERMANENT_STATUS = {400, 401, 403, 404, 405, 410, 451}
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-\d+/(\d+|\*)")
