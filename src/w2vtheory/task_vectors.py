@@ -30,6 +30,8 @@ from w2vtheory.embeddings import closed_form_embedding
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import distinct_pairs, unit_rows
 
+# The paper's largest embedding dimension in Figs 4 and 8.
+MAX_DIM = 4096
 # Relative size below which an eigenvalue of R R^T / d counts as zero when taking the rank.
 RANK_TOLERANCE = 1e-10
 
@@ -189,7 +191,7 @@ def pair_analogy_scores(unit_embedding: np.ndarray, pairs: WordPairs) -> Analogy
     )
 
 
-def sweep_dimensions(max_dim: int, smallest: int = 4, largest: int = 4096) -> list[int]:
+def sweep_dimensions(max_dim: int, smallest: int = 4, largest: int = MAX_DIM) -> list[int]:
     """Powers of two from `smallest` up to min(largest, max_dim), and that cap itself."""
     cap = min(largest, max_dim)
     if cap < smallest:

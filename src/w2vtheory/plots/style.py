@@ -86,3 +86,15 @@ def save_figure(figure: Figure, *paths: str | os.PathLike[str]) -> None:
 def write_csv(data: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     with atomic_path(path) as tmp:
         data.to_csv(tmp, index=False)
+
+
+def save_outputs(
+    figure: Figure,
+    data: pd.DataFrame,
+    pdf: str | os.PathLike[str],
+    png: str | os.PathLike[str],
+    csv: str | os.PathLike[str],
+) -> None:
+    """The figure as PDF and PNG and the tidy table of what it plots as CSV."""
+    write_csv(data, csv)
+    save_figure(figure, pdf, png)

@@ -1,0 +1,56 @@
+"""Fig 2: every singular value against t / tau_1 for word2vec, QWEM and the theory, one row per
+initialisation scale (small and large)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from w2vtheory.plots import run_files, style
+
+COLUMNS = ("sgns", "qwem", "theory")
+
+
+def singular_values_data(inits: Mapping[str, Mapping[str, str | os.PathLike[str]]]) -> pd.DataFrame:
+    """Tidy DataFrame(init, model, step, t_over_tau1, mode, singular_value) for
+    inits = {"small_init": {"qwem": dir, "sgns": dir}, ...}; the theory is the QWEM run's."""
+    frames = []
+    for init, runs in inits.items():
+        for model, run_dir in runs.items():
+            frames.append(run_files.singular_value_trace(run_dir).assign(init=init, model=model))
+        frames.append(run_files.theory_singular_values(runs["qwem"]).assign(init=init, model="theory"))
+    columns = ["init", "model", "step", "t_over_tau1", "mode", "singular_value"]
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def plot_mode_curves(axis, curves: pd.DataFrame, linestyle: str = "-") -> None:
+    """One line per mode, coloured from first (dark) to last (light) learned."""
+    modes = sorted(curves["mode"].unique())
+    for mode, color in zip(modes, style.mode_colors(len(modes))):
+        curve = curves[curves["mode"] == mode]
+        axis.plot(curve["t_over_tau1"], curve["singular_value"], linestyle, color=color, linewidth=0.8)
+
+
+def plot_singular_values(data: pd.DataFrame) -> Figure:
+    style.apply_style()
+    inits = list(dict.fromkeys(data["init"]))
+    figure = Figure(figsize=(12, 3.2 * len(inits)), layout="constrained")
+    axes = figure.subplots(len(inits), len(COLUMNS), squeeze=False, sharey="row")
+    for row, init in enumerate(inits):
+        for column, model in enumerate(COLUMNS):
+            axis = axes[row, column]
+            curves = data[(data["init"] == init) & (data["model"] == model)]
+            plot_mode_curves(axis, curves, style.THEORY_LINESTYLE if model == "theory" else "-")
+            axis.set(title=f"{style.model_label(model)}, {init.replace('_', ' ')}", xlabel="t / τ₁")
+        axes[row, 0].set_ylabel("singular value")
+    return figure
+
+
+def write_singular_values(
+    inits: Mapping[str, Mapping[str, str | os.PathLike[str]]], pdf: str, png: str, csv: str
+) -> None:
+    data = singular_values_data(inits)
+    style.save_outputs(plot_singular_values(data), data, pdf, png, csv)
