@@ -11,6 +11,7 @@ Similarity: Spearman rho between cosine similarity and the human scores over in-
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from w2vtheory.atomic import atomic_path
 from w2vtheory.benchmarks import AnalogyQuestion
 
 logger = logging.getLogger(__name__)
@@ -279,3 +281,60 @@ def evaluate_embedding(
         logger.info("%s: Spearman rho %.4f over %d of %d pairs", name, rho, n, len(pairs))
     scores = pd.DataFrame(rows, columns=["benchmark", "score", "n"]).astype({"score": "float64", "n": "int64"})
     return scores, pd.concat(category_tables, ignore_index=True)
+
+
+def write_csv(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
+    """Atomically, without index; NaN as an empty cell; floats in shortest round-trip form."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
+
+
+def _format_score(benchmark: str, score: float) -> str:
+    if np.isnan(score):
+        return "n/a"
+    return f"{100 * score:.1f}%" if benchmark.startswith("analogy") else f"{score:.3f}"
+
+
+def _benchmark_header(benchmark: str, counts: pd.Series) -> str:
+    """The benchmark's name, with its item count when every model scored the same items."""
+    distinct = counts.unique()
+    return f"{benchmark} (n = {distinct[0]:,})" if len(distinct) == 1 else benchmark
+
+
+def summary_markdown(
+    benchmarks: pd.DataFrame,
+    categories: pd.DataFrame,
+    *,
+    experiment: str,
+    corpus: str,
+    vocab_size: int,
+    dim: int,
+    window: int,
+) -> str:
+    """models x benchmarks as a Markdown table, models and benchmarks in order of appearance."""
+    models = list(dict.fromkeys(benchmarks["model"]))
+    names = list(dict.fromkeys(benchmarks["benchmark"]))
+    score = benchmarks.set_index(["model", "benchmark"])["score"]
+    question_rows = categories[categories["protocol"] == THREECOSADD_PROTOCOL]
+    questions = question_rows.groupby("model")[["n", "total"]].sum().reindex(models, fill_value=0)
+    headers = ["model", *(_benchmark_header(name, benchmarks.loc[benchmarks["benchmark"] == name, "n"]) for name in names)]
+    headers.append("3CosAdd coverage")
+    lines = [
+        f"# Experiment `{experiment}`: corpus `{corpus}`, V = {vocab_size:,}, d = {dim}, window L = {window}",
+        "",
+        "| " + " | ".join(headers) + " |",
+        "|" + "---|" * len(headers),
+    ]
+    for model in models:
+        cells = [_format_score(name, score.get((model, name), np.nan)) for name in names]
+        answered, total = questions.loc[model]
+        coverage = f"{answered:,} / {total:,} ({100 * answered / total:.1f}%)" if total else "n/a"
+        lines.append("| " + " | ".join([model, *cells, coverage]) + " |")
+    lines += [
+        "",
+        "`analogy`: the paper's pair protocol (PAPER.md section 5), fraction of analogies correct. "
+        "`analogy_3cosadd`: 3CosAdd over the Google questions with all four words in the vocabulary "
+        "(coverage: questions scored / all questions). Similarity benchmarks: Spearman rho between "
+        "cosine similarity and human scores over the pairs with both words in the vocabulary.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,41 @@
+"""Collect an experiment's per-model scores into benchmarks.csv, analogy_categories.csv and summary.md.
+
+input: scores (per-model model,benchmark,score,n CSVs), categories (per-model analogy category CSVs).
+output: benchmarks, categories, summary.
+params: experiment, corpus, vocab_size, dim, window.
+"""
+
+import pandas as pd
+
+from w2vtheory.atomic import write_text
+from w2vtheory.evaluation import summary_markdown, write_csv
+from w2vtheory.script_runner import run
+
+
+def concatenated(paths) -> pd.DataFrame:
+    """The CSVs one after another; only empty cells are missing, and floats read back exactly."""
+    tables = [
+        pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip") for path in paths
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def main(snakemake) -> None:
+    benchmarks = concatenated(snakemake.input.scores)[["model", "benchmark", "score", "n"]]
+    categories = concatenated(snakemake.input.categories)
+    write_csv(snakemake.output.benchmarks, benchmarks)
+    write_csv(snakemake.output.categories, categories)
+    params = snakemake.params
+    summary = summary_markdown(
+        benchmarks,
+        categories,
+        experiment=params.experiment,
+        corpus=params.corpus,
+        vocab_size=params.vocab_size,
+        dim=params.dim,
+        window=params.window,
+    )
+    write_text(snakemake.output.summary, summary)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,31 @@
+"""Score one embedding on the analogy and word-similarity benchmarks.
+
+input: vec (word2vec text file; scored exactly as written), analogies (Google format), and one
+named input per similarity set (e.g. men, ws353, simlex; each optional).
+output: scores (model,benchmark,score,n), categories (model,protocol,category,correct,n,accuracy,total).
+params: model.
+"""
+
+from w2vtheory.benchmarks import read_analogy_questions, read_similarity
+from w2vtheory.embeddings import read_vec
+from w2vtheory.evaluation import evaluate_embedding, write_csv
+from w2vtheory.script_runner import run
+
+NOT_SIMILARITY_SETS = {"vec", "analogies"}
+
+
+def main(snakemake) -> None:
+    words, vectors = read_vec(snakemake.input.vec)
+    questions = read_analogy_questions(snakemake.input.analogies)
+    similarity_sets = {
+        name: read_similarity(path, name=name)
+        for name, path in snakemake.input.items()
+        if name not in NOT_SIMILARITY_SETS
+    }
+    scores, categories = evaluate_embedding(words, vectors, questions, similarity_sets)
+    model = snakemake.params.model
+    write_csv(snakemake.output.scores, scores.assign(model=model)[["model", "benchmark", "score", "n"]])
+    write_csv(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)
