@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from w2vtheory.atomic import atomic_path, save_npy, temporary_sibling
 from w2vtheory.errors import InputError
@@ -49,16 +50,19 @@ class StoreSummary:
 
 
 def encode_pieces(pieces: Iterable[list[str]]) -> EncodedBatch:
-    """Encode documents (lists of words) with ids in order of first appearance in the batch."""
+    """Encode documents (lists of words) with batch-local ids."""
     lengths: list[int] = []
     flat: list[str] = []
     for piece in pieces:
         lengths.append(len(piece))
         flat.extend(piece)
-    words = list(dict.fromkeys(flat))
-    local_id = {word: i for i, word in enumerate(words)}
-    ids = np.fromiter(map(local_id.__getitem__, flat), dtype=TOKEN_DTYPE, count=len(flat))
-    return EncodedBatch(words=words, ids=ids, lengths=np.asarray(lengths, dtype=np.int64))
+    # Arrow's hash encoding is about twice as fast as a Python dict over the same strings.
+    encoded = pa.array(flat, type=pa.large_string()).dictionary_encode()
+    return EncodedBatch(
+        words=encoded.dictionary.to_pylist(),
+        ids=encoded.indices.to_numpy(zero_copy_only=False).astype(TOKEN_DTYPE),
+        lengths=np.asarray(lengths, dtype=np.int64),
+    )
 
 
 def encode_in_batches(pieces: Iterable[list[str]], batch_tokens: int = BATCH_TOKENS) -> Iterator[EncodedBatch]:
