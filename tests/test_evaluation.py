@@ -127,9 +127,7 @@ def test_ties_go_to_the_lowest_index_and_zero_rows_score_zero() -> None:
 def test_vectorised_predictions_match_a_naive_loop_on_random_vectors() -> None:
     rng = np.random.default_rng(7)
     words = [f"w{i}" for i in range(80)]
-    questions = {
-        f"cat{c}": [tuple(rng.choice(words, 4, replace=False)) for _ in range(12)] for c in range(3)
-    }
+    questions = {f"cat{c}": [tuple(rng.choice(words, 4, replace=False)) for _ in range(12)] for c in range(3)}
     vectors = rng.standard_normal((80, 4)) * rng.uniform(0.1, 10, (80, 1))
     vectors[5] = 0.0
     for analogies in (build_pair_analogies(questions, words), build_question_analogies(questions, words)):
@@ -148,9 +146,7 @@ def test_three_cos_add_matches_gensim_most_similar() -> None:
     questions = {"all": [tuple(rng.choice(words, 4, replace=False)) for _ in range(40)]}
     keyed = KeyedVectors(vector_size=6)
     keyed.add_vectors(words, vectors)
-    expected = [
-        keyed.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] for a, b, c, _ in questions["all"]
-    ]
+    expected = [keyed.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] for a, b, c, _ in questions["all"]]
     analogies = build_question_analogies(questions, words)
     assert [words[i] for i in predict_answers(vectors, analogies)] == expected
 
@@ -259,10 +255,19 @@ def test_summary_table() -> None:
         }
     )
     categories = pd.DataFrame(
-        {"model": ["mstar", "sgns"], "protocol": ["3cosadd"] * 2, "category": ["c"] * 2, "correct": [25, 0],
-         "n": [100, 100], "accuracy": [0.25, 0.0], "total": [400, 400]}
+        {
+            "model": ["mstar", "sgns"],
+            "protocol": ["3cosadd"] * 2,
+            "category": ["c"] * 2,
+            "correct": [25, 0],
+            "n": [100, 100],
+            "accuracy": [0.25, 0.0],
+            "total": [400, 400],
+        }
     )
-    text = summary_markdown(benchmarks, categories, experiment="e", corpus="text8", vocab_size=10000, dim=200, window=16)
+    text = summary_markdown(
+        benchmarks, categories, experiment="e", corpus="text8", vocab_size=10000, dim=200, window=16
+    )
     lines = text.splitlines()
     assert lines[0] == "# Experiment `e`: corpus `text8`, V = 10,000, d = 200, window L = 16"
     assert lines[2] == "| model | analogy (n = 7,614) | analogy_3cosadd (n = 100) | men | 3CosAdd coverage |"
@@ -301,8 +306,13 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
         run_script(
             "evaluate_embedding",
             tmp_path,
-            input=Namedlist(fromdict={"vec": str(tmp_path / "m.vec"), "analogies": str(tmp_path / "q.txt"),
-                                      "men": str(tmp_path / "men.tsv")}),
+            input=Namedlist(
+                fromdict={
+                    "vec": str(tmp_path / "m.vec"),
+                    "analogies": str(tmp_path / "q.txt"),
+                    "men": str(tmp_path / "men.tsv"),
+                }
+            ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
             params=SimpleNamespace(model=model),
         )
@@ -314,10 +324,15 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     run_script(
         "collect_benchmarks",
         tmp_path,
-        input=SimpleNamespace(scores=[tmp_path / "one.csv", tmp_path / "two.csv"],
-                              categories=[tmp_path / "one_cat.csv", tmp_path / "two_cat.csv"]),
-        output=SimpleNamespace(benchmarks=tmp_path / "benchmarks.csv", categories=tmp_path / "categories.csv",
-                               summary=tmp_path / "summary.md"),
+        input=SimpleNamespace(
+            scores=[tmp_path / "one.csv", tmp_path / "two.csv"],
+            categories=[tmp_path / "one_cat.csv", tmp_path / "two_cat.csv"],
+        ),
+        output=SimpleNamespace(
+            benchmarks=tmp_path / "benchmarks.csv",
+            categories=tmp_path / "categories.csv",
+            summary=tmp_path / "summary.md",
+        ),
         params=SimpleNamespace(experiment="e", corpus="c", vocab_size=5, dim=2, window=3),
     )
     collected = pd.read_csv(tmp_path / "benchmarks.csv", float_precision="round_trip")

@@ -63,9 +63,7 @@ def _numbered_lines(path: str | os.PathLike[str], config_key: str) -> Iterator[t
             yield number, line.strip()
 
 
-def read_analogy_questions(
-    path: str | os.PathLike[str], name: str = "analogies"
-) -> dict[str, list[AnalogyQuestion]]:
+def read_analogy_questions(path: str | os.PathLike[str], name: str = "analogies") -> dict[str, list[AnalogyQuestion]]:
     """Category -> questions (a, b, c, d), lowercased, in file order; `name` is the config key under
     `benchmarks`, used in error messages."""
     config_key = f"benchmarks.{name}"
@@ -158,7 +156,9 @@ def write_similarity(path: str | os.PathLike[str], pairs: pd.DataFrame) -> None:
     """The normalised format: word1<TAB>word2<TAB>score, no header (scores in shortest round-trip form)."""
     lines = [
         f"{word1}\t{word2}\t{score!r}"
-        for word1, word2, score in zip(pairs["word1"], pairs["word2"], pairs["score"].astype(float).tolist(), strict=True)
+        for word1, word2, score in zip(
+            pairs["word1"], pairs["word2"], pairs["score"].astype(float).tolist(), strict=True
+        )
     ]
     write_text(path, "\n".join(lines) + "\n")
 
@@ -259,7 +259,8 @@ def _read_google_questions() -> dict[str, list[AnalogyQuestion]]:
 GENSIM_SIMILARITY_SETS = {
     "ws353": (
         "wordsim353.tsv",
-        "WordSimilarity-353 (Finkelstein et al., 2002); terms: http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/",
+        "WordSimilarity-353 (Finkelstein et al., 2002); terms: "
+        "http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/",
     ),
     "simlex": (
         "simlex999.txt",

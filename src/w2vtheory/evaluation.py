@@ -88,9 +88,7 @@ def build_pair_analogies(questions: Mapping[str, Sequence[AnalogyQuestion]], wor
     )
 
 
-def build_question_analogies(
-    questions: Mapping[str, Sequence[AnalogyQuestion]], words: Sequence[str]
-) -> Analogies:
+def build_question_analogies(questions: Mapping[str, Sequence[AnalogyQuestion]], words: Sequence[str]) -> Analogies:
     """The standard protocol: every question with all four words in the vocabulary, one item each."""
     index = _word_index(words)
     categories = tuple(questions)
@@ -231,9 +229,7 @@ def _pair_protocol_totals(questions: Mapping[str, Sequence[AnalogyQuestion]]) ->
     return {name: count * (count - 1) if count >= 2 else 0 for name, count in counts.items()}
 
 
-def _category_table(
-    protocol: str, breakdown: pd.DataFrame, totals: Mapping[str, int]
-) -> pd.DataFrame:
+def _category_table(protocol: str, breakdown: pd.DataFrame, totals: Mapping[str, int]) -> pd.DataFrame:
     """Every category of the question file, with n = 0 for those nothing could be scored in."""
     table = pd.DataFrame({"category": list(totals)}).merge(breakdown, on="category", how="left")
     table["correct"] = table["correct"].fillna(0).astype(np.int64)
@@ -274,7 +270,9 @@ def evaluate_embedding(
     for benchmark, table in zip(("analogy", "analogy_3cosadd"), category_tables, strict=True):
         correct, n = int(table["correct"].sum()), int(table["n"].sum())
         rows.append((benchmark, correct / n if n else float("nan"), n))
-        logger.info("%s: %d of %d correct (%d possible with full coverage)", benchmark, correct, n, table["total"].sum())
+        logger.info(
+            "%s: %d of %d correct (%d possible with full coverage)", benchmark, correct, n, table["total"].sum()
+        )
     for name, pairs in similarity_sets.items():
         rho, n = similarity_spearman(words, vectors, pairs)
         rows.append((name, rho, n))
@@ -317,7 +315,10 @@ def summary_markdown(
     score = benchmarks.set_index(["model", "benchmark"])["score"]
     question_rows = categories[categories["protocol"] == THREECOSADD_PROTOCOL]
     questions = question_rows.groupby("model")[["n", "total"]].sum().reindex(models, fill_value=0)
-    headers = ["model", *(_benchmark_header(name, benchmarks.loc[benchmarks["benchmark"] == name, "n"]) for name in names)]
+    headers = [
+        "model",
+        *(_benchmark_header(name, benchmarks.loc[benchmarks["benchmark"] == name, "n"]) for name in names),
+    ]
     headers.append("3CosAdd coverage")
     lines = [
         f"# Experiment `{experiment}`: corpus `{corpus}`, V = {vocab_size:,}, d = {dim}, window L = {window}",
