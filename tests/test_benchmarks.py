@@ -94,6 +94,8 @@ def test_similarity_tab_whitespace_comments_header(tmp_path: Path) -> None:
     assert pairs.columns.tolist() == ["word1", "word2", "score"]
     assert pairs.to_dict("list") == {"word1": ["tiger", "book"], "word2": ["cat", "paper"], "score": [7.35, 7.46]}
     assert pairs["score"].dtype == "float64"
+    header_with_spaces = write(tmp_path / "h.tsv", "Word 1\tWord 2\tHuman (mean)\nlove\tsex\t6.77\n")
+    assert read_similarity(header_with_spaces).iloc[0].tolist() == ["love", "sex", 6.77]
 
 
 @pytest.mark.parametrize(

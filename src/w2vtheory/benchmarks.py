@@ -113,7 +113,8 @@ def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd
     for number, line in _numbered_lines(path, config_key):
         if line.startswith("#"):
             continue
-        fields = line.split()
+        # Tab-separated fields may hold spaces (a header like "Word 1<TAB>Word 2<TAB>Human (mean)").
+        fields = [field.strip() for field in line.split("\t")] if "\t" in line else line.split()
         if len(fields) != 3:
             raise InputError(
                 f"{path}:{number}: expected 3 columns (word1, word2, score), found {len(fields)}: {line!r} "
