@@ -27,6 +27,7 @@ from w2vtheory.plots import (  # noqa: E402
     fig7_ablation,
     fig8_analogy_cosines,
     spectra,
+    style,
 )
 from w2vtheory.theory import singular_value_theory, tau  # noqa: E402
 
@@ -34,6 +35,12 @@ V, D, N_EIG = 80, 4, 40
 EIGVALS = np.concatenate([[4.0, 3.0, 2.0, 1.5], np.geomspace(1.0, 0.01, N_EIG - 4)])
 S0 = 1e-6
 CATEGORIES = ("gram7-past-tense", "family")
+
+
+@pytest.fixture(autouse=True)
+def low_resolution(monkeypatch):
+    """Rendering dominates the test time; the images only need to exist and open."""
+    monkeypatch.setattr(style, "DPI", 40)
 
 
 def words() -> list[str]:
