@@ -127,7 +127,8 @@ def test_tokenize_script(tmp_path: Path) -> None:
     source = tmp_path / "corpus.txt"
     source.write_text("The cat sat.\n\nThe dog ran.\n")
     params = SimpleNamespace(corpus={"source": "local", "path": str(source)}, name="mine")
-    run_script("tokenize_corpus", tmp_path, input=[str(source)], output=SimpleNamespace(**outputs(tmp_path / "store")), params=params)
+    output = SimpleNamespace(**outputs(tmp_path / "store"))
+    run_script("tokenize_corpus", tmp_path, input=[str(source)], output=output, params=params)
     assert (tmp_path / "store/lexicon.tsv").read_text().startswith("the\t2\n")
     assert json.loads((tmp_path / "store/provenance.json").read_text())["corpus"] == "mine"
 

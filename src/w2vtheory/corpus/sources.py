@@ -42,8 +42,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 def _checked_runs(stream: TextIO, name: str) -> Iterator[WordRun]:
     """`read_word_runs`, turning undecodable or binary content into an InputError naming `name`."""
     try:
-        for run in read_word_runs(_NulRejectingStream(stream, name)):
-            yield run
+        yield from read_word_runs(_NulRejectingStream(stream, name))
     except UnicodeDecodeError as error:
         byte = error.object[error.start : error.start + 1].hex()
         raise InputError(
