@@ -1,0 +1,202 @@
+"""The CPU training step as one fused numba kernel: sampling, forward, backward and SGD update.
+
+A plain PyTorch step spends its time allocating and walking B x d temporaries several times over;
+here each pair is touched once per phase, in preallocated buffers:
+
+1. (parallel over fixed chunks of the batch) draw the positive pair and its negative exactly as
+   `w2vtheory.sampler` does, with a counter-based generator keyed by (step key, pair index);
+   compute x = w_i . w_j at the pre-step W, the weighted loss and the coefficient g of the
+   gradient dL/dw_i = g w_j, dL/dw_j = g w_i; store (i, j, g).
+2. (parallel over row owners) accumulate the gradient into a V x d buffer. Rows are owned by
+   thread (row mod n_owners), and each owner walks the whole entry list in order, so no two
+   threads write the same row and each row sums its terms in the same order whatever the
+   thread count: the step is deterministic and reads only the pre-step W (plain SGD).
+3. (parallel over rows) W -= lr * gradient, and the buffer is zeroed for the next step.
+
+The loss is summed per chunk and the chunks in order, so it does not depend on the threads either.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import prange
+
+# Fixed number of batch chunks in phase 1 (independent of the thread count, for determinism).
+N_CHUNKS = 64
+
+_LOG2 = np.log(2.0)
+
+
+@numba.njit(inline="always")
+def _splitmix64(value: np.uint64) -> np.uint64:
+    value = value + np.uint64(0x9E3779B97F4A7C15)
+    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return value ^ (value >> np.uint64(31))
+
+
+@numba.njit(inline="always")
+def _random(key: np.uint64, pair: int, stream: int) -> np.uint64:
+    return _splitmix64(key + np.uint64(4 * pair + stream))
+
+
+@numba.njit(inline="always")
+def _offset_group(index_in_document: int, length: int) -> int:
+    """Same mapping as w2vtheory.sampler.offset_group."""
+    root = np.sqrt((2.0 * length - 1.0) ** 2 - 8.0 * index_in_document)
+    m = int(np.floor(((2.0 * length - 1.0) - root) / 2.0))
+    if m * length - m * (m + 1) // 2 > index_in_document:
+        m -= 1
+    if (m + 1) * length - (m + 1) * (m + 2) // 2 <= index_in_document:
+        m += 1
+    return m + 1
+
+
+@numba.njit(inline="always")
+def _draw_pair(key, pair, tokens, doc_starts, doc_lengths, pair_offsets):
+    """(centre, context, distance, negative context) of pair number `pair` of the step."""
+    n_forward = np.uint64(pair_offsets[-1])
+    instance = np.int64(_random(key, pair, 0) % n_forward)
+    doc = np.searchsorted(pair_offsets, instance, side="right") - 1
+    index_in_document = instance - pair_offsets[doc]
+    length = doc_lengths[doc]
+    distance = _offset_group(index_in_document, length)
+    first = doc_starts[doc] + index_in_document - ((distance - 1) * length - distance * (distance - 1) // 2)
+    a = np.int64(tokens[first])
+    b = np.int64(tokens[first + distance])
+    negative = np.int64(tokens[np.int64(_random(key, pair, 2) % np.uint64(len(tokens)))])
+    if _random(key, pair, 1) & np.uint64(1):
+        return b, a, distance, negative
+    return a, b, distance, negative
+
+
+@numba.njit(parallel=True, cache=True)
+def sample_pairs(key, n_pairs, tokens, doc_starts, doc_lengths, pair_offsets):
+    """The pairs the fused step draws for step key `key` (for tests and diagnostics)."""
+    out = np.empty((n_pairs, 4), dtype=np.int64)
+    for pair in prange(n_pairs):
+        centre, context, distance, negative = _draw_pair(key, pair, tokens, doc_starts, doc_lengths, pair_offsets)
+        out[pair, 0] = centre
+        out[pair, 1] = context
+        out[pair, 2] = distance
+        out[pair, 3] = negative
+    return out
+
+
+@numba.njit(inline="always")
+def _softplus(x: float) -> float:
+    return max(x, 0.0) + np.log1p(np.exp(-abs(x)))
+
+
+@numba.njit(inline="always")
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+@numba.njit(inline="always")
+def _loss_and_slope(x: float, positive: bool, sgns: bool) -> tuple[float, float]:
+    """Per-pair loss and its derivative in x (w2vtheory.losses)."""
+    if sgns:
+        if positive:
+            return _softplus(-x) - _LOG2, _sigmoid(x) - 1.0
+        return _softplus(x) - _LOG2, _sigmoid(x)
+    if positive:
+        return -x + 0.25 * x * x, 0.5 * x - 1.0
+    return x + 0.25 * x * x, 0.5 * x + 1.0
+
+
+@numba.njit(inline="always")
+def _pair_weights(i, j, negative, table, has_table, positive_factor, centre_factor, context_factor):
+    """(q+(i, j), q-(i, negative)) of w2vtheory.reweighting.PairWeights."""
+    if has_table:
+        return table[i, j], table[i, negative]
+    positive_weight = positive_factor[i] * positive_factor[j]
+    negative_weight = 0.5 * (centre_factor[i] * context_factor[negative] + centre_factor[negative] * context_factor[i])
+    return positive_weight, negative_weight
+
+
+@numba.njit(inline="always")
+def _dot(W, i, j):
+    total = W[i, 0] * W[j, 0]
+    for column in range(1, W.shape[1]):
+        total += W[i, column] * W[j, column]
+    return total
+
+
+@numba.njit(parallel=True, cache=True)
+def fused_sgd_step(
+    W,
+    gradient,
+    key,
+    batch_size,
+    tokens,
+    doc_starts,
+    doc_lengths,
+    pair_offsets,
+    window,
+    table,
+    has_table,
+    positive_factor,
+    centre_factor,
+    context_factor,
+    negative_weight,
+    sgns,
+    gradient_scale,
+    lr,
+    entry_rows,
+    entry_columns,
+    entry_coefficients,
+    chunk_losses,
+    n_owners,
+):
+    """One SGD step in place on W; returns the batch loss sum_b (psi+ l+ + psi- l-)/B at the pre-step W.
+
+    `gradient` (like W, zero on entry and on return) and the 2B-entry buffers are preallocated by
+    the caller; `gradient_scale` multiplies the derivative of the batch loss (1/|min_loss|: the
+    step descends the normalised loss).
+    """
+    half_window = (window + 1) / 2.0
+    chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
+    for c in prange(N_CHUNKS):
+        chunk_loss = 0.0
+        for pair in range(c * chunk, min((c + 1) * chunk, batch_size)):
+            i, j, distance, negative = _draw_pair(key, pair, tokens, doc_starts, doc_lengths, pair_offsets)
+            q_positive, q_negative = _pair_weights(
+                i, j, negative, table, has_table, positive_factor, centre_factor, context_factor
+            )
+            psi_positive = q_positive * (window + 1 - distance) / half_window
+            psi_negative = negative_weight * q_negative
+            loss_positive, slope_positive = _loss_and_slope(_dot(W, i, j), True, sgns)
+            loss_negative, slope_negative = _loss_and_slope(_dot(W, i, negative), False, sgns)
+            chunk_loss += psi_positive * loss_positive + psi_negative * loss_negative
+            entry_rows[pair] = i
+            entry_columns[pair] = j
+            entry_coefficients[pair] = gradient_scale * psi_positive * slope_positive / batch_size
+            entry_rows[batch_size + pair] = i
+            entry_columns[batch_size + pair] = negative
+            entry_coefficients[batch_size + pair] = gradient_scale * psi_negative * slope_negative / batch_size
+        chunk_losses[c] = chunk_loss
+    dim = W.shape[1]
+    for owner in prange(n_owners):
+        for entry in range(2 * batch_size):
+            row = entry_rows[entry]
+            column = entry_columns[entry]
+            coefficient = entry_coefficients[entry]
+            if row % n_owners == owner:
+                for k in range(dim):
+                    gradient[row, k] += coefficient * W[column, k]
+            if column % n_owners == owner:
+                for k in range(dim):
+                    gradient[column, k] += coefficient * W[row, k]
+    for row in prange(W.shape[0]):
+        for k in range(dim):
+            W[row, k] -= lr * gradient[row, k]
+            gradient[row, k] = 0.0
+    total = 0.0
+    for c in range(N_CHUNKS):
+        total += chunk_losses[c]
+    return total / batch_size

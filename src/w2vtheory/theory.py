@@ -1,0 +1,117 @@
+"""The closed-form dynamics of PAPER.md section 4: one home for each theory quantity.
+
+Gradient flow dW/dt = -(1/2)(W W^T - M*) W from a small isotropic start of scale s0 learns the
+eigenmodes of M* one at a time; mode k (eigenvalue lambda_k) has singular value
+
+    s_k(t)^2 = e^(lambda_k t) / (1/s0^2 + (e^(lambda_k t) - 1)/lambda_k)
+
+and rises near tau_k = ln(lambda_k/s0^2)/lambda_k. One SGD step of learning rate lr on the
+normalised loss (see `w2vtheory.trainer`) advances t by 4 lr / (V^2 mean(M*^2)).
+
+Normalised loss. Training descends L^(W) = 1 - loss(W)/min_loss, whose expectation for the
+omniscient QWEM objective is exactly
+
+    L^(W) = 1/2 + ||W W^T - M*||_F^2 / (2 ||M*||_F^2),     ||M*||_F^2 = V^2 mean(M*^2),
+
+so it starts at 1 (W = 0) and its gradient, 2 (W W^T - M*) W / ||M*||_F^2, turns an SGD step of
+size lr into the time step above. While W's columns span eigenvectors of M* with singular values
+s_k, ||W W^T - M*||^2 = ||M*||^2 - sum_k (2 lambda_k s_k^2 - s_k^4), hence
+`normalised_loss_theory`: each fully learned mode lowers the loss by lambda_k^2 / (2 ||M*||^2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _exponential_integral(eigvals: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(1 - e^(-lambda t)) / lambda, continuous at lambda = 0 (where it is t)."""
+    safe = np.where(eigvals == 0.0, 1.0, eigvals)
+    with np.errstate(over="ignore"):
+        return np.where(eigvals == 0.0, t, -np.expm1(-eigvals * t) / safe)
+
+
+def singular_value_theory(t: np.ndarray | float, eigvals: np.ndarray, s0: float) -> np.ndarray:
+    """s_k(t) for every mode: shape t.shape + (len(eigvals),).
+
+    Evaluated as s^2 = 1 / (e^(-lambda t)/s0^2 + (1 - e^(-lambda t))/lambda), the section 4 formula
+    divided through by e^(lambda t), which neither overflows for large lambda t nor loses the
+    tiny 1/s0^2 term; negative eigenvalues decay towards 0 and lambda = 0 stays at s0.
+    """
+    times = np.asarray(t, dtype=np.float64)[..., np.newaxis]
+    lambdas = np.asarray(eigvals, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        denominator = np.exp(-lambdas * times) / s0**2 + _exponential_integral(lambdas, times)
+    return np.sqrt(1.0 / denominator)
+
+
+def tau(eigvals: np.ndarray, s0: float) -> np.ndarray:
+    """tau_k = ln(lambda_k/s0^2)/lambda_k, the time mode k is learned; inf for lambda_k <= s0^2."""
+    lambdas = np.asarray(eigvals, dtype=np.float64)
+    learned = lambdas > s0**2
+    safe = np.where(learned, lambdas, 1.0)
+    return np.where(learned, np.log(safe / s0**2) / safe, np.inf)
+
+
+def time_per_step(lr: float | np.ndarray, mstar_mean_square: float, vocab_size: int) -> float | np.ndarray:
+    """Theory time advanced by one SGD step of learning rate lr: 4 lr / (V^2 mean(M*^2))."""
+    return 4.0 * np.asarray(lr, dtype=np.float64) / (float(vocab_size) ** 2 * mstar_mean_square)
+
+
+def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]]) -> np.ndarray:
+    """The learning rate used by step s (taking W_s to W_(s+1)).
+
+    `lr_schedule` lists [step, factor]: from `step` on the rate is lr * factor (factors are not
+    cumulative; the latest entry whose step is <= s applies).
+    """
+    at = np.asarray(steps, dtype=np.int64)
+    rate = np.full(at.shape, float(lr))
+    for start, factor in sorted((int(start), float(factor)) for start, factor in lr_schedule):
+        rate = np.where(at >= start, lr * factor, rate)
+    return rate
+
+
+def cumulative_time(
+    steps: np.ndarray | int,
+    lr: float,
+    lr_schedule: Sequence[Sequence[float]],
+    mstar_mean_square: float,
+    vocab_size: int,
+) -> np.ndarray:
+    """Theory time t after `steps` SGD steps under the piecewise-constant schedule."""
+    at = np.asarray(steps, dtype=np.int64)
+    boundaries = sorted({0, *(int(start) for start, _ in lr_schedule)})
+    elapsed = np.zeros(at.shape)
+    for index, start in enumerate(boundaries):
+        end = boundaries[index + 1] if index + 1 < len(boundaries) else None
+        rate = float(learning_rate(start, lr, lr_schedule))
+        covered = np.clip(at - start, 0, None if end is None else end - start)
+        elapsed = elapsed + covered * rate
+    return time_per_step(elapsed, mstar_mean_square, vocab_size)
+
+
+def normalised_loss_theory(
+    singular_values: np.ndarray, eigvals: np.ndarray, mstar_squared_norm: float
+) -> np.ndarray:
+    """Predicted normalised loss 1 - sum_k (2 lambda_k s_k^2 - s_k^4) / (2 ||M*||_F^2).
+
+    `singular_values` has the modes on its last axis (as returned by `singular_value_theory`);
+    `mstar_squared_norm` = ||M*||_F^2 = V^2 mean(M*^2).
+    """
+    squares = np.asarray(singular_values, dtype=np.float64) ** 2
+    captured = np.sum(2.0 * np.asarray(eigvals) * squares - squares**2, axis=-1)
+    return 1.0 - captured / (2.0 * mstar_squared_norm)
+
+
+def init_s0(init_scale: float) -> float:
+    """The theory's s0 for W initialised with i.i.d. N(0, (s/sqrt(d))^2) entries: s0 = s.
+
+    The theory follows the component of W along each eigenvector u_k of M*. For the isotropic
+    init, u_k^T W is a d-vector of i.i.d. N(0, s^2/d) entries, so its squared length is
+    s^2 chi^2_d / d, s^2 on average (relative spread sqrt(2/d)), whatever V is: the singular
+    value of mode k starts at s0 = s. (The singular values of the whole random W are larger,
+    about s sqrt(V/d), but they belong to random directions, not to the eigenmodes.)
+    """
+    return float(init_scale)

@@ -1,0 +1,103 @@
+"""The closed-form dynamics against a numerical solve of dW/dt = -(1/2)(W W^T - M*) W."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from w2vtheory import theory
+
+
+def _symmetric_with_spectrum(eigvals: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    vectors, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((len(eigvals), len(eigvals))))
+    return (vectors * eigvals) @ vectors.T, vectors
+
+
+def _solve_flow(target: np.ndarray, W0: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """W(t) at `times` (shape len(times) x V x d) by an accurate ODE solve."""
+    shape = W0.shape
+
+    def velocity(_: float, flat: np.ndarray) -> np.ndarray:
+        W = flat.reshape(shape)
+        return (-0.5 * (W @ W.T - target) @ W).ravel()
+
+    solution = solve_ivp(velocity, (0.0, times[-1]), W0.ravel(), t_eval=times, method="DOP853", rtol=1e-10, atol=1e-14)
+    assert solution.success
+    return solution.y.T.reshape(len(times), *shape)
+
+
+def _normalised_loss(W: np.ndarray, target: np.ndarray) -> float:
+    """1/2 + ||W W^T - M*||^2 / (2 ||M*||^2), the expectation of the trained normalised loss."""
+    return 0.5 + np.sum((W @ W.T - target) ** 2) / (2.0 * np.sum(target**2))
+
+
+def test_singular_values_and_loss_match_ode_from_aligned_start():
+    eigvals = np.array([3.0, 2.0, 1.2, 0.5, -0.4, -1.0, 0.0, 0.8])
+    target, vectors = _symmetric_with_spectrum(eigvals, seed=1)
+    order = np.argsort(eigvals)[::-1]
+    top = order[:4]
+    s0 = 1e-3
+    W0 = s0 * vectors[:, top]  # exactly the theory's setting: modes start at s0, aligned
+    times = np.linspace(0.0, 40.0, 81)
+    trajectory = _solve_flow(target, W0, times)
+    measured = np.array([np.linalg.svd(W, compute_uv=False) for W in trajectory])
+    predicted = theory.singular_value_theory(times, eigvals[top], s0)
+    np.testing.assert_allclose(np.sort(measured, axis=1)[:, ::-1], np.sort(predicted, axis=1)[:, ::-1], rtol=1e-6)
+    losses = [_normalised_loss(W, target) for W in trajectory]
+    np.testing.assert_allclose(
+        theory.normalised_loss_theory(predicted, eigvals[top], np.sum(target**2)), losses, rtol=1e-9
+    )
+    # Each learned mode lowers the loss by lambda_k^2 / (2 ||M*||^2).
+    assert losses[0] == pytest.approx(1.0, abs=1e-5)
+    assert losses[-1] == pytest.approx(1.0 - np.sum(eigvals[top] ** 2) / (2 * np.sum(target**2)), rel=1e-6)
+
+
+def test_singular_values_follow_theory_from_small_isotropic_start():
+    rng = np.random.default_rng(3)
+    eigvals = np.concatenate([[6.0, 4.0, 2.5], rng.uniform(-0.3, 0.3, 27)])
+    target, _ = _symmetric_with_spectrum(eigvals, seed=4)
+    dim, scale = 3, 1e-4
+    W0 = rng.standard_normal((len(eigvals), dim)) * scale / np.sqrt(dim)
+    taus = theory.tau(eigvals[:3], scale)
+    times = np.array([1.6 * taus[0], 1.5 * taus[1], 1.5 * taus[2], 3 * taus[2]])
+    measured = np.array([np.linalg.svd(W, compute_uv=False) for W in _solve_flow(target, W0, times)])
+    predicted = theory.singular_value_theory(times, eigvals[:3], scale)
+    risen = predicted >= 0.9 * np.sqrt(eigvals[:3])
+    assert risen.sum() >= 6
+    np.testing.assert_allclose(measured[risen], predicted[risen], rtol=0.03)
+
+
+def test_closed_form_limits_and_tau():
+    s0 = 1e-6
+    eigvals = np.array([2.0, 0.5, 0.0, -1.0])
+    assert np.allclose(theory.singular_value_theory(0.0, eigvals, s0), s0)
+    late = theory.singular_value_theory(1e4, eigvals, s0)  # no overflow for huge lambda t
+    np.testing.assert_allclose(late[:2] ** 2, eigvals[:2], rtol=1e-9)
+    assert late[2] == pytest.approx(1 / np.sqrt(1 / s0**2 + 1e4))  # lambda = 0: s^2 = 1/(1/s0^2 + t)
+    assert late[3] == 0.0
+    taus = theory.tau(eigvals, s0)
+    np.testing.assert_allclose(taus[:2], np.log(eigvals[:2] / s0**2) / eigvals[:2])
+    assert np.isinf(taus[2:]).all()
+    # At tau_k the mode is half learned: s^2 = lambda / (2 - s0^2/lambda).
+    at_tau = theory.singular_value_theory(taus[:2], eigvals[:2], s0)
+    np.testing.assert_allclose(np.diag(at_tau) ** 2, eigvals[:2] / (2 - s0**2 / eigvals[:2]), rtol=1e-9)
+
+
+def test_time_per_step_and_piecewise_schedule():
+    assert theory.time_per_step(5.0, 0.25, 100) == pytest.approx(4 * 5.0 / (100**2 * 0.25))
+    schedule = [[30, 0.1], [10, 0.5]]
+    steps = np.array([0, 1, 10, 11, 30, 45])
+    rates = [5.0 * (0.1 if s >= 30 else 0.5 if s >= 10 else 1.0) for s in range(50)]
+    np.testing.assert_allclose(theory.learning_rate(np.arange(50), 5.0, schedule), rates)
+    expected = [theory.time_per_step(sum(rates[:n]), 0.25, 100) for n in steps]
+    np.testing.assert_allclose(theory.cumulative_time(steps, 5.0, schedule, 0.25, 100), expected)
+
+
+def test_init_scale_is_s0_for_every_eigenmode():
+    rng = np.random.default_rng(0)
+    vocab, dim, scale = 400, 200, 0.3
+    W = rng.standard_normal((vocab, dim)) * scale / np.sqrt(dim)
+    basis, _ = np.linalg.qr(rng.standard_normal((vocab, 50)))
+    projections = np.linalg.norm(basis.T @ W, axis=1)
+    assert np.mean(projections**2) == pytest.approx(theory.init_s0(scale) ** 2, rel=0.03)
