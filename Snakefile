@@ -12,6 +12,7 @@ include: "rules/spectra.smk"
 include: "rules/embeddings.smk"
 include: "rules/training.smk"
 include: "rules/evaluation.smk"
+include: "rules/figures.smk"
 
 
 report: "report/workflow.rst"
