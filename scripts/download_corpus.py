@@ -19,4 +19,5 @@ def main(snakemake) -> None:
     )
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

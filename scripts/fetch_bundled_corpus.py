@@ -14,4 +14,5 @@ def main(snakemake) -> None:
     write_bundled_corpus(parts, snakemake.output.source, snakemake.output.provenance)
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -21,4 +21,6 @@ def main(snakemake) -> None:
     )
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+# Guarded: worker processes started with "spawn" import this file again as __mp_main__.
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)
