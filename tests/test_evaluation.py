@@ -178,7 +178,8 @@ def test_pair_accuracy_is_fast_at_paper_scale() -> None:
         start = time.perf_counter()
         pair_analogy_accuracy(vectors, analogies)
         timings.append(time.perf_counter() - start)
-    assert min(timings) < 1.0
+    # About 0.3 s on 2 idle cores; the bound leaves room for a loaded machine, not for a per-item loop.
+    assert min(timings) < 2.0
 
 
 # --- similarity -------------------------------------------------------------------------------

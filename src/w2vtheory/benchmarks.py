@@ -306,6 +306,7 @@ def fetch_default_benchmarks(
             "categories": len(questions),
         }
     }
+    logger.info("analogies: %d questions in %d categories", count_questions(questions), len(questions))
     outputs = {"ws353": ws353, "simlex": simlex, "men": men}
     for name, (pairs, source) in similarity_sets.items():
         write_similarity(outputs[name], pairs)
