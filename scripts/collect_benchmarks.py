@@ -36,4 +36,5 @@ def main(snakemake) -> None:
     write_text(snakemake.output.summary, summary)
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

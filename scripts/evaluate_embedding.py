@@ -28,4 +28,5 @@ def main(snakemake) -> None:
     write_csv(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -14,4 +14,5 @@ def main(snakemake) -> None:
     fetch_default_benchmarks(output.analogies, output.men, output.ws353, output.simlex, output.provenance)
 
 
-run(snakemake, main)  # noqa: F821 (injected by Snakemake)
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -197,7 +197,9 @@ def test_fetch_script_downloads_the_real_men(tmp_path: Path) -> None:
         ("analogies", "questions-words.txt"), ("men", "men.tsv"), ("ws353", "ws353.tsv"),
         ("simlex", "simlex.tsv"), ("provenance", "provenance.json")]})  # fmt: skip
     snakemake = SimpleNamespace(log=[str(tmp_path / "fetch.log")], rule="fetch_benchmarks", output=output)
-    runpy.run_path(str(REPOSITORY / "scripts" / "fetch_benchmarks.py"), init_globals={"snakemake": snakemake})
+    runpy.run_path(
+        str(REPOSITORY / "scripts" / "fetch_benchmarks.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
+    )
     men = read_similarity(output.men)
     assert len(men) == 3000
     assert men.iloc[0].tolist() == ["sun", "sunlight", 50.0]

@@ -281,7 +281,9 @@ def test_summary_table() -> None:
 
 def run_script(script: str, tmp_path: Path, **fields) -> None:
     snakemake = SimpleNamespace(log=[str(tmp_path / f"{script}.log")], rule=script, threads=1, **fields)
-    runpy.run_path(str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake})
+    runpy.run_path(
+        str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
+    )
 
 
 def write_vec_file(path: Path, words: list[str], vectors: np.ndarray) -> None:
