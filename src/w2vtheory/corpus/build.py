@@ -57,7 +57,8 @@ def _tokenize_huggingface(
     tally = ArticleTally()
     texts = huggingface_texts(settings)
     batches = huggingface_batches(texts, tally, settings["min_tokens"], threads)
-    summary = build_token_store(batches, *paths, source=f"Hugging Face dataset {settings['dataset']!r}")
+    kept_rows = f"Hugging Face dataset {settings['dataset']!r} (rows of at least min_tokens {settings['min_tokens']} tokens)"
+    summary = build_token_store(batches, *paths, source=kept_rows)
     record = {
         key: settings.get(key) for key in ("dataset", "subset", "split", "text_field", "min_tokens", "data_files")
     } | {
