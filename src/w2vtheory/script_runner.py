@@ -19,9 +19,11 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     console = sys.stderr
     with open(snakemake.log[0], "w", encoding="utf-8", buffering=1) as log:
         sys.stderr = log
-        logging.basicConfig(
-            stream=log, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", force=True
-        )
+        handler = logging.StreamHandler(log)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
         try:
             main(snakemake)
         except InputError as error:
@@ -30,4 +32,5 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
             print(message, file=console)
             sys.exit(1)
         finally:
+            root.removeHandler(handler)
             sys.stderr = console
