@@ -21,8 +21,12 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def outputs(directory: Path) -> dict[str, Path]:
-    return {"lexicon": directory / "lexicon.tsv", "tokens": directory / "tokens.npy",
-            "doc_offsets": directory / "doc_offsets.npy", "provenance": directory / "provenance.json"}
+    return {
+        "lexicon": directory / "lexicon.tsv",
+        "tokens": directory / "tokens.npy",
+        "doc_offsets": directory / "doc_offsets.npy",
+        "provenance": directory / "provenance.json",
+    }
 
 
 def stored_documents(directory: Path) -> list[list[str]]:
@@ -106,7 +110,9 @@ def test_bundled_source_reads_source_txt_and_part_provenance(tmp_path: Path) -> 
     (tmp_path / "source.txt").write_text("\n\n".join(documents) + "\n")
     parts = [{"part": "gensim_wiki_pages", "licence": "CC BY-SA", "n_tokens": 6}]
     (tmp_path / "source_provenance.json").write_text(json.dumps({"source": "bundled", "parts": parts}))
-    provenance = tokenize_corpus({"source": "bundled"}, "offline", tmp_path / "source.txt", **outputs(tmp_path / "store"))
+    provenance = tokenize_corpus(
+        {"source": "bundled"}, "offline", tmp_path / "source.txt", **outputs(tmp_path / "store")
+    )
     assert stored_documents(tmp_path / "store") == [["first", "doc", "second", "paragraph"], ["other", "one"]]
     assert provenance["parts"] == parts and provenance["licence"] == "gensim_wiki_pages: CC BY-SA"
 
@@ -120,7 +126,9 @@ def test_unknown_source_and_bundled_part(tmp_path: Path) -> None:
 
 def run_script(script: str, tmp_path: Path, **fields) -> None:
     snakemake = SimpleNamespace(log=[str(tmp_path / f"{script}.log")], rule=script, threads=1, **fields)
-    runpy.run_path(str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__")
+    runpy.run_path(
+        str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
+    )
 
 
 def test_tokenize_script(tmp_path: Path) -> None:

@@ -48,9 +48,15 @@ def random_text(rng: np.random.Generator, n_lines: int) -> str:
 
 
 def store_paths(directory: Path) -> dict[str, Path]:
-    return {name: directory / file for name, file in [
-        ("lexicon", "lexicon.tsv"), ("tokens", "tokens.npy"), ("doc_offsets", "doc_offsets.npy"),
-        ("provenance", "provenance.json")]}
+    return {
+        name: directory / file
+        for name, file in [
+            ("lexicon", "lexicon.tsv"),
+            ("tokens", "tokens.npy"),
+            ("doc_offsets", "doc_offsets.npy"),
+            ("provenance", "provenance.json"),
+        ]
+    }
 
 
 def build_local(tmp_path: Path, text: str | bytes) -> dict:
@@ -80,7 +86,9 @@ def test_small_batches_give_the_same_store(tmp_path: Path) -> None:
     pieces = [["b", "a", "c"], ["c", "c"], ["d", "a"], ["b"], ["e", "d", "b"]]
     for batch_tokens, directory in [(1, "one"), (1000, "all")]:
         paths = store_paths(tmp_path / directory)
-        build_token_store(encode_in_batches(pieces, batch_tokens), paths["lexicon"], paths["tokens"], paths["doc_offsets"], "x")
+        build_token_store(
+            encode_in_batches(pieces, batch_tokens), paths["lexicon"], paths["tokens"], paths["doc_offsets"], "x"
+        )
     for name in ("lexicon.tsv", "tokens.npy", "doc_offsets.npy"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
     assert (tmp_path / "one/lexicon.tsv").read_text() == "b\t3\nc\t3\na\t2\nd\t2\ne\t1\n"
@@ -125,7 +133,9 @@ def test_provenance_records_the_file(tmp_path: Path) -> None:
         ("12 34 ... !!\n\n\u00e9\u00e8\n".encode(), "no words"),
     ],
 )
-def test_bad_local_files_raise_input_error_naming_the_path(tmp_path: Path, content: bytes | None, complaint: str) -> None:
+def test_bad_local_files_raise_input_error_naming_the_path(
+    tmp_path: Path, content: bytes | None, complaint: str
+) -> None:
     source = tmp_path / "corpus.txt"
     if content is not None:
         source.write_bytes(content)

@@ -2,7 +2,14 @@ import io
 
 import pytest
 
-from w2vtheory.tokenize import DOCUMENT_BREAK, MAX_DOCUMENT_TOKENS, cut_pieces, document_pieces, read_word_runs, tokenize
+from w2vtheory.tokenize import (
+    DOCUMENT_BREAK,
+    MAX_DOCUMENT_TOKENS,
+    cut_pieces,
+    document_pieces,
+    read_word_runs,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,7 +37,15 @@ def runs(text: str, fragment_chars: int = 1 << 20) -> list:
 
 def test_blank_and_whitespace_lines_end_documents() -> None:
     text = "One two\nthree\n\n\n \t \nFour\n\n"
-    assert runs(text) == [["one", "two"], ["three"], DOCUMENT_BREAK, DOCUMENT_BREAK, DOCUMENT_BREAK, ["four"], DOCUMENT_BREAK]
+    assert runs(text) == [
+        ["one", "two"],
+        ["three"],
+        DOCUMENT_BREAK,
+        DOCUMENT_BREAK,
+        DOCUMENT_BREAK,
+        ["four"],
+        DOCUMENT_BREAK,
+    ]
     assert list(cut_pieces(runs(text))) == [["one", "two", "three"], ["four"]]
 
 
@@ -42,7 +57,8 @@ def test_small_fragments_never_split_words() -> None:
     text = "Alpha betagamma delta\nepsilon\n\n" + "x" * 50 + " zeta\n"
     for fragment_chars in (1, 2, 3, 7, 1000):
         assert list(cut_pieces(runs(text, fragment_chars))) == [
-            ["alpha", "betagamma", "delta", "epsilon"], ["x" * 50, "zeta"],
+            ["alpha", "betagamma", "delta", "epsilon"],
+            ["x" * 50, "zeta"],
         ]
 
 
@@ -57,7 +73,10 @@ def test_a_line_with_a_word_after_spaces_is_not_blank() -> None:
 def test_cut_into_consecutive_pieces() -> None:
     words = [f"w{i}" for i in range(7)]
     assert list(cut_pieces([words[:3], words[3:], DOCUMENT_BREAK, ["z"]], limit=3)) == [
-        words[0:3], words[3:6], words[6:7], ["z"],
+        words[0:3],
+        words[3:6],
+        words[6:7],
+        ["z"],
     ]
 
 

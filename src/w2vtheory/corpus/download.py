@@ -52,7 +52,9 @@ def _fetch_once(url: str, partial: Path, timeout_seconds: float) -> None:
             partial.unlink()
             raise _Retryable(f"the server refused to resume at byte {have} (HTTP 416); starting over")
         if status in _PERMANENT_STATUS:
-            raise InputError(f"download of {url} failed: HTTP {status} {response.reason}. Check the URL in the corpus config")
+            raise InputError(
+                f"download of {url} failed: HTTP {status} {response.reason}. Check the URL in the corpus config"
+            )
         if status >= 400:
             raise _Retryable(f"HTTP {status} {response.reason}")
         resumed = status == 206 and _range_start(response) == have

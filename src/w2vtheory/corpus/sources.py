@@ -67,7 +67,9 @@ class _NulRejectingStream:
 def check_text_file(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"corpus file {path} does not exist (or is not a file): fix `path` of the corpus in the config")
+        raise InputError(
+            f"corpus file {path} does not exist (or is not a file): fix `path` of the corpus in the config"
+        )
     if path.stat().st_size == 0:
         raise InputError(f"corpus file {path} is empty: give a UTF-8 text file with documents separated by blank lines")
     return path
@@ -161,14 +163,21 @@ def huggingface_texts(corpus: dict[str, Any]) -> Iterator[str]:
 
     dataset = corpus["dataset"]
     text_field = corpus.get("text_field", "text")
-    described = f"Hugging Face dataset {dataset!r} (subset {corpus.get('subset')!r}, split {corpus.get('split', 'train')!r})"
+    described = (
+        f"Hugging Face dataset {dataset!r} (subset {corpus.get('subset')!r}, split {corpus.get('split', 'train')!r})"
+    )
     try:
         rows = datasets.load_dataset(
-            dataset, corpus.get("subset"), split=corpus.get("split", "train"),
-            data_files=corpus.get("data_files"), streaming=True,
+            dataset,
+            corpus.get("subset"),
+            split=corpus.get("split", "train"),
+            data_files=corpus.get("data_files"),
+            streaming=True,
         )
     except Exception as error:  # datasets raises many types for a missing dataset, subset or network
-        raise InputError(f"cannot open {described}: {error}. Check the names, or the network / HF_HUB_OFFLINE cache") from None
+        raise InputError(
+            f"cannot open {described}: {error}. Check the names, or the network / HF_HUB_OFFLINE cache"
+        ) from None
     # Whole record batches: iterating row by row costs more than tokenising the row.
     for batch in rows.iter(batch_size=ROWS_PER_READ):
         if text_field not in batch:
@@ -177,8 +186,12 @@ def huggingface_texts(corpus: dict[str, Any]) -> Iterator[str]:
 
 
 def huggingface_batches(
-    texts: Iterable[str], tally: ArticleTally, min_tokens: int, workers: int,
-    limit: int = MAX_DOCUMENT_TOKENS, batch_chars: int = ARTICLE_BATCH_CHARS,
+    texts: Iterable[str],
+    tally: ArticleTally,
+    min_tokens: int,
+    workers: int,
+    limit: int = MAX_DOCUMENT_TOKENS,
+    batch_chars: int = ARTICLE_BATCH_CHARS,
 ) -> Iterator[EncodedBatch]:
     """Encoded batches of the kept articles, tokenised by `workers` processes; `tally` counts rows."""
     encode = partial(encode_articles, min_tokens=min_tokens, limit=limit)

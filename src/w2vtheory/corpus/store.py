@@ -177,12 +177,19 @@ def build_token_store(
 def read_lexicon(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
     """Words and int64 counts of a lexicon.tsv, in file order."""
     table = pd.read_csv(
-        path, sep="\t", header=None, names=["word", "count"], dtype={"word": str, "count": np.int64},
-        na_filter=False, quoting=csv.QUOTE_NONE,
+        path,
+        sep="\t",
+        header=None,
+        names=["word", "count"],
+        dtype={"word": str, "count": np.int64},
+        na_filter=False,
+        quoting=csv.QUOTE_NONE,
     )
     return table["word"].tolist(), table["count"].to_numpy()
 
 
-def load_token_store(tokens_path: str | os.PathLike[str], offsets_path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
+def load_token_store(
+    tokens_path: str | os.PathLike[str], offsets_path: str | os.PathLike[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Memory-mapped tokens (uint32) and doc offsets (int64) of a token store."""
     return np.load(tokens_path, mmap_mode="r"), np.load(offsets_path)
