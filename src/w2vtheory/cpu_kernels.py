@@ -102,7 +102,7 @@ def _loss_and_slope(x: float, positive: bool, sgns: bool) -> tuple[float, float]
     """Per-pair loss and its derivative in x (w2vtheory.losses)."""
     if sgns:
         if positive:
-            return _softplus(-x) - _LOG2, _sigmoid(x) - 1.0
+            return _softplus(-x) - _LOG2, -_sigmoid(-x)
         return _softplus(x) - _LOG2, _sigmoid(x)
     if positive:
         return -x + 0.25 * x * x, 0.5 * x - 1.0

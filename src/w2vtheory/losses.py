@@ -38,9 +38,9 @@ def negative_loss(loss: str, x: torch.Tensor) -> torch.Tensor:
 
 
 def positive_loss_derivative(loss: str, x: torch.Tensor) -> torch.Tensor:
-    """d/dx of `positive_loss`: SGNS sigmoid(x) - 1, QWEM -1 + x/2."""
+    """d/dx of `positive_loss`: SGNS -sigmoid(-x), QWEM -1 + x/2."""
     if loss == "sgns":
-        return torch.sigmoid(x) - 1.0
+        return -torch.sigmoid(-x)
     if loss == "qwem":
         return 0.5 * x - 1.0
     raise ValueError(f"unknown loss {loss!r}; use one of {LOSSES}")
