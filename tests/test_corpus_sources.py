@@ -11,11 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from w2vtheory.corpus import read_lexicon, tokenize_corpus
+from w2vtheory.corpus import tokenize_corpus
 from w2vtheory.corpus.bundled import clean_document, write_bundled_corpus
 from w2vtheory.corpus.sources import ArticleTally, huggingface_batches
 from w2vtheory.errors import InputError
 from w2vtheory.tokenize import tokenize
+from w2vtheory.vocab import read_lexicon
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2vtheory.corpus import build_token_store, load_token_store, read_lexicon, tokenize_corpus
+from w2vtheory.corpus import build_token_store, tokenize_corpus
 from w2vtheory.corpus.store import encode_in_batches, frequency_order
 from w2vtheory.errors import InputError
+from w2vtheory.vocab import read_lexicon
 
 
 def naive_store(text: str, limit: int = 50_000) -> tuple[list[tuple[str, int]], list[int], list[int]]:
@@ -71,7 +72,7 @@ def test_store_matches_naive_implementation(tmp_path: Path, seed: int) -> None:
     provenance = build_local(tmp_path, text)
     lexicon, tokens, offsets = naive_store(text)
     words, counts = read_lexicon(tmp_path / "store/lexicon.tsv")
-    stored_tokens, stored_offsets = load_token_store(tmp_path / "store/tokens.npy", tmp_path / "store/doc_offsets.npy")
+    stored_tokens, stored_offsets = np.load(tmp_path / "store/tokens.npy"), np.load(tmp_path / "store/doc_offsets.npy")
     assert list(zip(words, counts.tolist())) == lexicon
     assert stored_tokens.dtype == np.uint32 and stored_offsets.dtype == np.int64
     assert stored_tokens.tolist() == tokens

@@ -13,14 +13,12 @@ under a temporary name that is renamed when complete.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from w2vtheory.atomic import atomic_path, save_npy, temporary_sibling
@@ -172,24 +170,3 @@ def build_token_store(
     finally:
         scratch.unlink(missing_ok=True)
     return StoreSummary(n_documents=len(lengths), n_tokens=provisional.n_tokens, n_types=len(words))
-
-
-def read_lexicon(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """Words and int64 counts of a lexicon.tsv, in file order."""
-    table = pd.read_csv(
-        path,
-        sep="\t",
-        header=None,
-        names=["word", "count"],
-        dtype={"word": str, "count": np.int64},
-        na_filter=False,
-        quoting=csv.QUOTE_NONE,
-    )
-    return table["word"].tolist(), table["count"].to_numpy()
-
-
-def load_token_store(
-    tokens_path: str | os.PathLike[str], offsets_path: str | os.PathLike[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Memory-mapped tokens (uint32) and doc offsets (int64) of a token store."""
-    return np.load(tokens_path, mmap_mode="r"), np.load(offsets_path)
