@@ -82,9 +82,10 @@ def write_run(directory: Path, eigvecs: np.ndarray, seed: int) -> None:
     (directory / "run.json").write_text(json.dumps({"tau": taus.tolist(), "s0": S0}))
 
 
-@pytest.fixture(scope="module")
-def experiment(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("experiment")
+def build_experiment(root: Path) -> Path:
+    """results/<experiment>/ with the vocabulary, four spectra, four runs, analogy questions and
+    benchmarks.csv, in the workflow's formats."""
+    root.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     (root / "vocab.tsv").write_text("".join(f"{w}\t{1000 - i}\n" for i, w in enumerate(words())))
     spectrum = root / "spectrum"
@@ -106,6 +107,11 @@ def experiment(tmp_path_factory) -> Path:
     ]
     pd.DataFrame(rows).to_csv(root / "benchmarks.csv", index=False)
     return root
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory) -> Path:
+    return build_experiment(tmp_path_factory.mktemp("experiment"))
 
 
 def outputs(tmp_path: Path, name: str) -> dict[str, str]:
@@ -241,13 +247,17 @@ def test_feature_atlas_figure(experiment, tmp_path):
     np.testing.assert_allclose(atlas.drop_duplicates("component")["tau"], tau(EIGVALS[:5], S0))
 
 
-def test_fig4_fig6_fig8_task_vector_figures(experiment, tmp_path):
-    common = dict(
-        eigvals=experiment / "spectrum/mstar_eigvals.npy",
-        eigvecs=experiment / "spectrum/mstar_eigvecs.npy",
-        vocab=experiment / "vocab.tsv",
-        questions=experiment / "questions-words.txt",
-    )
+def mstar_inputs(experiment: Path) -> dict[str, Path]:
+    return {
+        "eigvals": experiment / "spectrum/mstar_eigvals.npy",
+        "eigvecs": experiment / "spectrum/mstar_eigvecs.npy",
+        "vocab": experiment / "vocab.tsv",
+        "questions": experiment / "questions-words.txt",
+    }
+
+
+def test_fig4_task_vectors(experiment, tmp_path):
+    common = mstar_inputs(experiment)
     paths4 = outputs(tmp_path, "fig4")
     fig4_task_vectors.write_task_vectors(**common, category=CATEGORIES[0], sweep_categories=CATEGORIES[1:],
                                          spectrum_dims=[8, 16, 32, 128], **paths4)
@@ -260,10 +270,18 @@ def test_fig4_fig6_fig8_task_vector_figures(experiment, tmp_path):
     assert sweep.loc[sweep["series"] == "accuracy", "y"].between(0, 1).all()
     share = data[data["panel"] == "localisation"]
     assert share["y"].sum() == pytest.approx(1.0)
+
+
+def test_fig6_task_vectors_more(experiment, tmp_path):
+    common = mstar_inputs(experiment)
     paths6 = outputs(tmp_path, "fig6")
     fig4_task_vectors.write_task_vectors_more(**common, categories=CATEGORIES, spectrum_dims=[8, 16], **paths6)
     assert_images(paths6)
     assert set(pd.read_csv(paths6["csv"])["category"]) == set(CATEGORIES)
+
+
+def test_fig8_analogy_cosines(experiment, tmp_path):
+    common = mstar_inputs(experiment)
     paths8 = outputs(tmp_path, "fig8")
     fig8_analogy_cosines.write_cosines(**common, categories=CATEGORIES, **paths8)
     assert_images(paths8)

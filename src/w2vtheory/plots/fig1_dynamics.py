@@ -131,8 +131,12 @@ def plot_dynamics(data: pd.DataFrame) -> Figure:
                 value_axis.plot(curve["t_over_tau1"], curve["value"], linestyle, color=color)
         value_axis.set(xlabel="t / τ₁", ylabel="singular value", title=f"top {len(modes)} singular values")
         snapshots = rows[rows["panel"] == "snapshot"]
+        # shared limits, so a snapshot with fewer learned modes collapses onto a line or a plane
+        limit = snapshots["value"].abs().max()
         for column, step in enumerate(sorted(snapshots["step"].unique())):
-            _plot_snapshot(figure.add_subplot(grid[row, 2 + column], projection="3d"), snapshots[snapshots["step"] == step], model)
+            axis = figure.add_subplot(grid[row, 2 + column], projection="3d")
+            _plot_snapshot(axis, snapshots[snapshots["step"] == step], model)
+            axis.set(xlim=(-limit, limit), ylim=(-limit, limit), zlim=(-limit, limit))
     return figure
 
 
