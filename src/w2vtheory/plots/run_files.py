@@ -33,8 +33,8 @@ def run_info(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
 
 def first_tau(run_dir: str | os.PathLike[str]) -> float:
     """tau_1 of the run (theory time at which the first mode is learned), from run.json."""
-    taus = run_info(run_dir).get("tau")
-    if not taus or not np.isfinite(taus[0]) or taus[0] <= 0:
+    taus = run_info(run_dir).get("tau")  # the trainer writes null for modes never learned
+    if not taus or taus[0] is None or not np.isfinite(taus[0]) or taus[0] <= 0:
         raise InputError(f"{Path(run_dir) / 'run.json'} has no finite positive `tau` list to scale time by")
     return float(taus[0])
 
