@@ -105,7 +105,12 @@ def _run_through_slurm(workdir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     # A session of its own, so a timeout can kill Snakemake and everything it started.
     process = subprocess.Popen(
-        command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -144,12 +149,11 @@ def _assert_same_text_or_numbers(local: Path, cluster: Path) -> None:
 
 
 @pytest.mark.cluster
-@pytest.mark.slow
 def test_slurm_run_equals_local_run(slurm_cluster, tmp_path_factory):
     local = _prepare_workdir(tmp_path_factory.mktemp("local"))
     cluster = _prepare_workdir(tmp_path_factory.mktemp("slurm"))
 
-    local_run = run_snakemake(local, *TARGETS)
+    local_run = run_snakemake(local, "--", *TARGETS)  # "--": run_snakemake ends with --resources
     assert local_run.returncode == 0, local_run.stderr[-5000:]
     cluster_run = _run_through_slurm(cluster)
     assert cluster_run.returncode == 0, cluster_run.stdout[-8000:]
@@ -225,8 +229,23 @@ def test_slurm_profile_leaves_the_site_values_to_edit():
 def test_slurm_profile_is_accepted_by_snakemake():
     """The executor plugin and every profile key parse (a dry run submits nothing)."""
     process = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--profile", str(ROOT / "profiles" / "slurm"), "--workflow-profile",
-         "none", "--snakefile", str(ROOT / "Snakefile"), "--dry-run", "--quiet", "all"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--profile",
+            str(ROOT / "profiles" / "slurm"),
+            "--workflow-profile",
+            "none",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--dry-run",
+            "--quiet",
+            "all",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert process.returncode == 0, process.stderr[-3000:]

@@ -21,7 +21,10 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 started_at=$SECONDS
 
 log() { echo "start-slurm: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() {
+    log "ERROR: $*"
+    exit 1
+}
 
 # Poll a command until it succeeds, failing with a message after $1 seconds.
 wait_for() {
