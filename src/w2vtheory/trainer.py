@@ -151,6 +151,31 @@ class TrainingProblem:
         return self.cooccurrence.shape[0]
 
 
+def load_problem(
+    tokens: str | os.PathLike[str],
+    doc_offsets: str | os.PathLike[str],
+    cooccurrence: str | os.PathLike[str],
+    stats: str | os.PathLike[str],
+    mstar_eigvals: str | os.PathLike[str],
+    window: int,
+    negative_weight: float,
+    dim: int,
+) -> TrainingProblem:
+    """The experiment's files (results/<experiment>/...) as a TrainingProblem, checked for consistency."""
+    counts = json.loads(Path(stats).read_text(encoding="utf-8"))
+    if counts["window"] != window:
+        raise InputError(
+            f"{stats} was counted with window {counts['window']} but the experiment's window is {window}; "
+            "rerun the counting rule (delete the file) so both agree"
+        )
+    eigvals = np.load(mstar_eigvals)
+    if len(eigvals) < dim:
+        raise InputError(f"{mstar_eigvals} holds {len(eigvals)} eigenvalues, fewer than dim = {dim}; recompute the spectrum")
+    return TrainingProblem(
+        np.load(tokens), np.load(doc_offsets), np.load(cooccurrence), int(counts["n_pairs"]), window, negative_weight, dim, eigvals
+    )
+
+
 @dataclass(frozen=True)
 class Objective:
     """The weighted objective of a run and the constants that put it on the theory's time axis."""
