@@ -1,0 +1,91 @@
+"""Corpus statistics built from the counts (PAPER.md section 2): P(i), P(i,j), M*, PMI, PPMI and
+the pair-weight matrix G, all float64 in vocabulary order.
+
+At V = 10k every V x V float64 matrix is 800 MB, so each function allocates its result once and
+works in place on it (no V x V temporaries beyond the result); inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from w2vtheory.errors import InputError
+
+# The paper's floor inside the PMI logarithm, so that pairs never seen together get a large
+# negative but finite PMI.
+PMI_FLOOR = 1e-25
+
+
+def _check_negative_weight(negative_weight: float) -> float:
+    if not np.isfinite(negative_weight) or negative_weight <= 0:
+        raise InputError(f"negative_weight = {negative_weight!r}: the negative-sample weight k must be > 0 (paper: 1 or 2)")
+    return float(negative_weight)
+
+
+def _check_square(joint: np.ndarray, unigram: np.ndarray) -> None:
+    if joint.ndim != 2 or joint.shape != (len(unigram), len(unigram)):
+        raise ValueError(f"joint has shape {joint.shape} but unigram has {len(unigram)} words")
+
+
+def unigram_probability(counts: np.ndarray) -> np.ndarray:
+    """P(i): each word's share of the (in-vocabulary) tokens."""
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    if np.any(counts < 0) or total <= 0:
+        raise ValueError("unigram counts must be non-negative with a positive total")
+    return counts / total
+
+
+def joint_probability(cooccurrence: np.ndarray, n_pairs: int, window: int) -> np.ndarray:
+    """P(i,j) = C[i,j] / (N (L + 1) / 2): the weights average (L + 1) / 2 per ordered pair, so P sums to about 1."""
+    if n_pairs <= 0:
+        raise InputError(
+            f"n_pairs = {n_pairs}: the corpus has no word pairs within the window; "
+            "use a corpus with documents longer than one token"
+        )
+    return np.divide(cooccurrence, n_pairs * (window + 1) / 2, dtype=np.float64)
+
+
+def _independent_joint(unigram: np.ndarray, negative_weight: float) -> np.ndarray:
+    """k P(i) P(j) as a new V x V array."""
+    unigram = np.asarray(unigram, dtype=np.float64)
+    product = np.outer(unigram, unigram)
+    product *= negative_weight
+    return product
+
+
+def pair_weight(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) -> np.ndarray:
+    """G[i,j] = P(i,j) + k P(i) P(j): the total weight SGNS gives pair (i, j) (positive plus negative)."""
+    _check_square(joint, unigram)
+    weight = _independent_joint(unigram, _check_negative_weight(negative_weight))
+    weight += joint
+    return weight
+
+
+def mstar(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) -> np.ndarray:
+    """M*[i,j] = (P(i,j) - k P(i)P(j)) / ((P(i,j) + k P(i)P(j)) / 2), in [-2, 2]; -2 for pairs never seen."""
+    _check_square(joint, unigram)
+    denominator = _independent_joint(unigram, _check_negative_weight(negative_weight))
+    result = np.subtract(joint, denominator, dtype=np.float64)
+    denominator += joint
+    denominator *= 0.5
+    result /= denominator
+    return result
+
+
+def pmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np.ndarray:
+    """log(P(i,j) + floor) - log(P(i) P(j)), the latter as log P(i) + log P(j) (no V x V product needed)."""
+    _check_square(joint, unigram)
+    log_unigram = np.log(np.asarray(unigram, dtype=np.float64))
+    result = np.add(joint, floor, dtype=np.float64)
+    np.log(result, out=result)
+    result -= log_unigram[:, None]
+    result -= log_unigram[None, :]
+    return result
+
+
+def ppmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np.ndarray:
+    """max(PMI, 0)."""
+    result = pmi(joint, unigram, floor)
+    np.maximum(result, 0.0, out=result)
+    return result
