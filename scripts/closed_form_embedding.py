@@ -1,0 +1,32 @@
+"""Closed-form embedding W = U_d diag(sqrt(lambda_d)) of a matrix's top eigenpairs, as a .vec file.
+
+snakemake.input: eigvals, eigvecs (npy from compute_spectrum), vocab (vocab.tsv).
+snakemake.output: vec (word2vec text format, vocab order). snakemake.params: dim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from w2vtheory.embeddings import closed_form_embedding, write_vec
+from w2vtheory.errors import InputError
+from w2vtheory.script_runner import run
+from w2vtheory.vocab import read_lexicon
+
+
+def main(snakemake: Any) -> None:
+    words, _ = read_lexicon(snakemake.input.vocab)
+    eigvals = np.load(snakemake.input.eigvals)
+    eigvecs = np.load(snakemake.input.eigvecs)
+    if eigvecs.ndim != 2 or eigvecs.shape[0] != len(words):
+        raise InputError(
+            f"{snakemake.input.eigvecs} has shape {eigvecs.shape} but {snakemake.input.vocab} lists "
+            f"{len(words)} words; rerun the spectrum"
+        )
+    write_vec(snakemake.output.vec, words, closed_form_embedding(eigvals, eigvecs, int(snakemake.params.dim)))
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)
