@@ -99,11 +99,8 @@ def benchmark_inputs(wildcards):
 
 def experiment_targets(name):
     prefix = f"results/{name}"
-    return [
-        f"{prefix}/benchmarks.csv",
-        f"{prefix}/analogy_categories.csv",
-        f"{prefix}/summary.md",
-    ]
+    tables = ["benchmarks.csv", "analogy_categories.csv", "summary.md"]
+    return [f"{prefix}/{table}" for table in tables] + figure_targets(name)
 
 
 def default_targets():
