@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from w2vtheory.embeddings import closed_form_embedding, read_vec, write_vec
 from w2vtheory.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_closed_form_hand_case():
@@ -132,3 +138,69 @@ def test_read_vec_accepts_trailing_blank_lines_and_tabs(tmp_path):
     words, vectors = read_vec(path)
     assert words == ["the", "of"]
     np.testing.assert_array_equal(vectors, [[1.0, 2.0], [0.3, -4.0]])
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_snakemake(**sections) -> SimpleNamespace:
+    return SimpleNamespace(**{key: SimpleNamespace(**value) for key, value in sections.items()}, threads=1)
+
+
+@pytest.mark.parametrize("matrix", ["mstar", "ppmi"])
+def test_spectrum_and_embedding_scripts(tmp_path, matrix, caplog):
+    rng = np.random.default_rng(2)
+    size = 12
+    upper = np.triu(rng.poisson(3.0, (size, size)).astype(np.float64))
+    cooccurrence = upper + np.triu(upper, 1).T
+    counts = np.arange(size, 0, -1) * 10
+    words = [f"w{i}" for i in range(size)]
+    np.save(tmp_path / "cooccurrence.npy", cooccurrence)
+    (tmp_path / "cooccurrence.json").write_text(json.dumps({"window": 2, "n_pairs": 90}))
+    (tmp_path / "vocab.tsv").write_text("".join(f"{w}\t{c}\n" for w, c in zip(words, counts)))
+    spectrum = fake_snakemake(
+        input={
+            name: str(tmp_path / f"{stem}")
+            for name, stem in [
+                ("cooccurrence", "cooccurrence.npy"),
+                ("stats", "cooccurrence.json"),
+                ("vocab", "vocab.tsv"),
+            ]
+        },
+        output={"eigvals": str(tmp_path / "vals.npy"), "eigvecs": str(tmp_path / "vecs.npy")},
+        params={"matrix": matrix, "n_eigenpairs": 50, "negative_weight": 1.0, "pmi_floor": 1e-25, "device": "cpu"},
+    )
+    with caplog.at_level(logging.INFO):
+        load_script("compute_spectrum").main(spectrum)
+    assert f"n_eigenpairs = 50 exceeds V = {size}" in caplog.text
+    assert "eigenvalues are non-negative" in caplog.text
+
+    joint = cooccurrence / (90 * 3 / 2)
+    unigram = counts / counts.sum()
+    if matrix == "mstar":
+        independent = np.outer(unigram, unigram)
+        expected_matrix = (joint - independent) / ((joint + independent) / 2)
+    else:
+        expected_matrix = np.maximum(np.log(joint + 1e-25) - np.log(np.outer(unigram, unigram)), 0.0)
+    expected_values = np.linalg.eigvalsh(expected_matrix)[::-1]
+    values, vectors = np.load(tmp_path / "vals.npy"), np.load(tmp_path / "vecs.npy")
+    np.testing.assert_allclose(values, expected_values, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(vectors @ np.diag(values) @ vectors.T, expected_matrix, atol=1e-10)
+
+    embedding = fake_snakemake(
+        input={
+            "eigvals": str(tmp_path / "vals.npy"),
+            "eigvecs": str(tmp_path / "vecs.npy"),
+            "vocab": str(tmp_path / "vocab.tsv"),
+        },
+        output={"vec": str(tmp_path / "model.vec")},
+        params={"dim": 4},
+    )
+    load_script("closed_form_embedding").main(embedding)
+    read_words, read_vectors = read_vec(tmp_path / "model.vec")
+    assert read_words == words
+    np.testing.assert_array_equal(read_vectors, closed_form_embedding(values, vectors, 4))

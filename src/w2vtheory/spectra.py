@@ -286,14 +286,10 @@ def _augmented_step(
     extension = _orthonormal_extension(residuals, vectors, _REFINE_DROP * float(np.abs(values).max()))
     if extension.shape[1] == 0:
         return values, vectors, images  # X spans an invariant subspace: nothing left to gain
-    return _rayleigh_ritz(
-        np.hstack([vectors, extension]), np.hstack([images, matrix @ extension]), vectors.shape[1]
-    )
+    return _rayleigh_ritz(np.hstack([vectors, extension]), np.hstack([images, matrix @ extension]), vectors.shape[1])
 
 
-def _rayleigh_ritz(
-    basis: np.ndarray, images: np.ndarray, kept: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rayleigh_ritz(basis: np.ndarray, images: np.ndarray, kept: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Top `kept` Ritz pairs of the orthonormal `basis` (with images = A @ basis), descending,
     and the images of the Ritz vectors."""
     projected = basis.T @ images
