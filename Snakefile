@@ -2,7 +2,7 @@
 # corpus -> tokens -> counts -> spectra -> embeddings / training -> evaluation -> figures.
 
 
-configfile: "config.yaml"
+configfile: f"{workflow.basedir}/config.yaml"
 
 
 include: "rules/common.smk"
