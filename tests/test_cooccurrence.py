@@ -86,6 +86,18 @@ def test_input_dtypes_and_memory_maps(tmp_path):
     np.testing.assert_array_equal(count_cooccurrence(tokens.astype(np.int64), offsets, 20, 3), expected)
 
 
+def test_long_windows_use_wide_private_rows():
+    """Window 1000 overflows uint32 private rows beyond 8,581 tokens per chunk; the int64 rows
+    used for the whole-corpus chunk must agree with the uint32 rows of small chunks."""
+    rng = np.random.default_rng(4)
+    tokens, offsets = random_corpus(rng, 30, n_documents=10, max_length=2_000)
+    wide = count_cooccurrence(tokens, offsets, 30, 1_000, chunk_tokens=1 << 20)
+    narrow = count_cooccurrence(tokens, offsets, 30, 1_000, chunk_tokens=4_000)
+    np.testing.assert_array_equal(wide, narrow)
+    lengths = np.diff(offsets)
+    assert wide.sum() == 2 * sum(max(n - d, 0) * (1_001 - d) for n in lengths for d in range(1, 1_001))
+
+
 def test_window_longer_than_every_document():
     tokens = np.array([0, 1, 2, 1], dtype=np.uint16)
     offsets = np.array([0, 3, 4], dtype=np.int64)

@@ -12,8 +12,9 @@ scattered access left is reading the L tokens after each position, and those rea
 prefetched a few positions ahead. Rows are split between threads, so threads never write the
 same memory and share one accumulator: memory is one V x V float64 matrix plus the chunk
 buffers, whatever the number of threads. Only the forward half A[a, b] (a at p, b at p + d) is
-accumulated; C = A + A^T at the end. Weights are integers and every sum stays far below 2^53,
-so float64 is exact and the result does not depend on the thread count or the chunking.
+accumulated; C = A + A^T at the end. Weights are integers, so float64 sums are exact while
+entries stay below 2^53 (at L = 16 all of C adds up to at most 272 per token: any corpus below
+10^13 tokens), and the result does not depend on the thread count or the chunking.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ log = logging.getLogger(__name__)
 # Tokens per chunk: the padded chunk (2-4 bytes a token) and its sorted positions (4 bytes a
 # token) stay small next to C, while the per-chunk cost (one sweep over C) stays negligible.
 DEFAULT_CHUNK_TOKENS = 1 << 23
-# One chunk adds at most L (L + 1) / 2 per position to an entry of a word's private uint32 row.
-_LOCAL_LIMIT = (1 << 32) - 1
-# The largest window whose total weight per position, L (L + 1) / 2, fits that private row.
-MAX_WINDOW = 92_681
+# Far beyond any useful window (documents hold at most 50,000 tokens), and small enough that
+# the weights keep every count an exact integer in float64.
+MAX_WINDOW = 100_000
 # Several row ranges per thread, handed out dynamically, so a thread slowed down by other load
 # does not hold up the others.
 _TASKS_PER_THREAD = 4
@@ -96,7 +96,7 @@ class _ChunkLayout(NamedTuple):
 
     Piece i owns positions [owned_from[i], owned_to[i]) (their forward pairs are counted in this
     chunk) and copies tokens [owned_from[i], copy_to[i]) (up to L more when the document goes on
-    into the next chunk) to padded[padded_from[i]:], followed by L end markers. Segments
+    into the next chunk) to padded[padded_from[i]:], followed by one end marker. Segments
     (pieces segment_bounds[s]..segment_bounds[s+1]) are the units of parallel packing.
     """
 
@@ -116,7 +116,7 @@ def _chunk_layout(offsets: np.ndarray, own_start: int, own_end: int, window: int
     nonempty = owned_to > owned_from
     owned_from, owned_to = owned_from[nonempty], owned_to[nonempty]
     copy_to = np.minimum(offsets[first + 1 : stop + 1][nonempty], owned_to + window)
-    sizes = copy_to - owned_from + window
+    sizes = copy_to - owned_from + 1
     padded_from = np.zeros(len(sizes), dtype=np.int64)
     np.cumsum(sizes[:-1], out=padded_from[1:])
     owned_before = np.concatenate([[0], np.cumsum(owned_to - owned_from)])
@@ -139,7 +139,7 @@ def _copy_and_count(
     padded: np.ndarray,
     word_counts: np.ndarray,
 ) -> bool:
-    """Copy each piece to `padded` followed by L end markers (the value vocab_size), and count the
+    """Copy each piece to `padded` followed by an end marker (the value vocab_size), and count the
     owned positions of each word per segment (word_counts[segment, word]). Returns False if a
     token is out of range (it is then copied as an end marker, so nothing writes out of bounds)."""
     n_segments = len(segment_bounds) - 1
@@ -156,9 +156,7 @@ def _copy_and_count(
                     token = vocab_size
                 padded[cursor] = token
                 cursor += 1
-            for _ in range(window):
-                padded[cursor] = vocab_size
-                cursor += 1
+            padded[cursor] = vocab_size
             start = padded_from[piece]
             for index in range(start, start + n_owned):
                 counts[padded[index]] += 1
@@ -195,18 +193,19 @@ def _accumulate_rows(
     task_bounds: np.ndarray,
     window: int,
     vocab_size: int,
+    local_rows: np.ndarray,
     forward: np.ndarray,
 ) -> None:
     """forward[a, b] += L + 1 - d for each sorted position of a with b at offset d.
 
     Each task (a contiguous word range) owns its rows, so threads never write the same entry.
-    A word's updates go to a private uint32 row (40 kB at V = 10k) that is added to forward[a] in
-    one sequential sweep; end markers land in its spare last entry, which keeps the inner loop
-    free of branches.
+    A word's updates go to the task's private row local_rows[task] (zero on entry and on exit;
+    uint32 where the chunk cannot overflow it: 40 kB at V = 10k), which is then added to
+    forward[a] in one sequential sweep.
     """
     n_positions = word_starts[-1]
     for task in numba.prange(len(task_bounds) - 1):
-        local = np.zeros(vocab_size + 1, dtype=np.uint32)
+        local = local_rows[task]
         for word in range(task_bounds[task], task_bounds[task + 1]):
             if word_starts[word] == word_starts[word + 1]:
                 continue
@@ -215,7 +214,10 @@ def _accumulate_rows(
                     _prefetch(padded, positions[slot + _PREFETCH_DISTANCE] + 1)
                 start = positions[slot]
                 for offset in range(1, window + 1):
-                    local[padded[start + offset]] += window + 1 - offset
+                    neighbour = padded[start + offset]
+                    if neighbour == vocab_size:  # end of the document
+                        break
+                    local[neighbour] += window + 1 - offset
             row = forward[word]
             for neighbour in range(vocab_size):
                 row[neighbour] += local[neighbour]
@@ -263,8 +265,8 @@ def _count_chunk(
     layout: _ChunkLayout,
     window: int,
     vocab_size: int,
-    n_tasks: int,
     positions: np.ndarray,
+    local_rows: np.ndarray,
     forward: np.ndarray,
 ) -> None:
     padded = np.empty(layout.padded_size, dtype=np.uint16 if vocab_size < (1 << 16) else np.uint32)
@@ -282,8 +284,8 @@ def _count_chunk(
     _sort_positions(
         padded, layout.owned_from, layout.owned_to, layout.padded_from, layout.segment_bounds, next_slot, positions
     )
-    tasks = _balanced_tasks(word_starts, n_tasks)
-    _accumulate_rows(padded, positions, word_starts, tasks, window, vocab_size, forward)
+    tasks = _balanced_tasks(word_starts, len(local_rows))
+    _accumulate_rows(padded, positions, word_starts, tasks, window, vocab_size, local_rows, forward)
 
 
 def count_cooccurrence(
@@ -311,11 +313,14 @@ def count_cooccurrence(
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.dtype == np.uint64:
         raise ValueError(f"tokens must be an integer array (not {tokens.dtype}) of word ids")
     threads = _resolve_threads(n_threads)
-    chunk_tokens = min(chunk_tokens, _LOCAL_LIMIT // (window * (window + 1) // 2))
     n_tokens = int(offsets[-1])
-    # Padded indices stay below chunk_tokens * (window + 1) + window (L end markers per piece).
-    index_dtype = np.int32 if chunk_tokens * (window + 1) + window < 2**31 else np.int64
+    # Padded indices stay below 2 chunk_tokens + window (one end marker per piece).
+    index_dtype = np.int32 if 2 * chunk_tokens + window < 2**31 else np.int64
     positions = np.empty(min(chunk_tokens, n_tokens), dtype=index_dtype)
+    # Within a chunk a private row entry grows by at most L (L + 1) / 2 per position.
+    local_bound = min(chunk_tokens, max(n_tokens, 1)) * (window * (window + 1) // 2)
+    local_dtype = np.uint32 if local_bound < 2**32 else np.int64
+    local_rows = np.zeros((threads * _TASKS_PER_THREAD, vocab_size), dtype=local_dtype)
     forward = np.zeros((vocab_size, vocab_size), dtype=np.float64)
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
@@ -324,7 +329,7 @@ def count_cooccurrence(
         for own_start in range(0, n_tokens, chunk_tokens):
             own_end = min(own_start + chunk_tokens, n_tokens)
             layout = _chunk_layout(offsets, own_start, own_end, window, threads)
-            _count_chunk(tokens, layout, window, vocab_size, threads * _TASKS_PER_THREAD, positions, forward)
+            _count_chunk(tokens, layout, window, vocab_size, positions, local_rows, forward)
         _add_transpose_in_place(forward)
     finally:
         numba.set_parallel_chunksize(previous_chunksize)

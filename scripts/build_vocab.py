@@ -1,0 +1,57 @@
+"""The experiment's vocabulary (the corpus lexicon's first vocab_size rows) and its tokens with
+out-of-vocabulary words deleted (PAPER.md section 2).
+
+snakemake.input: lexicon, tokens, doc_offsets (the corpus token store).
+snakemake.output: vocab (vocab.tsv), tokens (uint16 when V < 65,536 else uint32), doc_offsets (int64).
+snakemake.params: vocab_size, corpus (its name, for messages).
+"""
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from w2vtheory.atomic import save_npy
+from w2vtheory.script_runner import run
+from w2vtheory.vocab import read_lexicon, restrict_tokens, select_vocabulary, write_vocabulary
+
+log = logging.getLogger("build_vocab")
+
+
+def main(snakemake: Any) -> None:
+    vocab_size = int(snakemake.params.vocab_size)
+    lexicon_path = snakemake.input.lexicon
+    tokens = np.load(snakemake.input.tokens, mmap_mode="r")
+    offsets = np.load(snakemake.input.doc_offsets)
+    # Only the first vocab_size rows are needed; fewer rows means fewer distinct words.
+    lexicon_words, lexicon_counts = read_lexicon(lexicon_path, max_rows=vocab_size)
+    words, counts = select_vocabulary(
+        lexicon_words,
+        lexicon_counts,
+        vocab_size,
+        lexicon_path=f"{lexicon_path} (corpus '{snakemake.params.corpus}', {len(tokens):,} tokens)",
+    )
+    restricted, new_offsets = restrict_tokens(tokens, offsets, vocab_size)
+    if len(restricted) != counts.sum():
+        log.warning(
+            "%d in-vocabulary tokens but the lexicon counts add up to %d: the token store and %s disagree",
+            len(restricted),
+            counts.sum(),
+            lexicon_path,
+        )
+    log.info(
+        "corpus %s: vocabulary of %d words keeps %d of %d tokens (%.2f%%) in %d documents",
+        snakemake.params.corpus,
+        vocab_size,
+        len(restricted),
+        len(tokens),
+        100 * len(restricted) / max(len(tokens), 1),
+        len(new_offsets) - 1,
+    )
+    save_npy(snakemake.output.tokens, restricted)
+    save_npy(snakemake.output.doc_offsets, new_offsets)
+    write_vocabulary(snakemake.output.vocab, words, counts)
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)
