@@ -62,8 +62,8 @@ def select_vocabulary(
         raise ValueError(f"{len(lexicon_words)} words but {len(lexicon_counts)} counts")
     if vocab_size > len(lexicon_words):
         raise InputError(
-            f"vocab_size = {vocab_size} but {lexicon_path} lists only {len(lexicon_words)} distinct words "
-            f"(corpus word count); lower vocab_size or use a larger corpus"
+            f"vocab_size = {vocab_size} but {lexicon_path} lists only {len(lexicon_words):,} distinct words; "
+            f"set vocab_size to at most {len(lexicon_words):,} or use a larger corpus"
         )
     return list(lexicon_words[:vocab_size]), np.asarray(lexicon_counts[:vocab_size], dtype=np.int64)
 
