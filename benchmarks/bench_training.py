@@ -82,11 +82,14 @@ def main() -> None:
     W0 = np.random.default_rng(1).standard_normal((args.vocab, args.dim)) * 0.1 / np.sqrt(args.dim)
     print(f"V = {args.vocab}, d = {args.dim}, B = {args.batch} (+{args.batch} negatives), threads = {args.threads}")
     for dtype in ("float32", "float64"):
-        config = RunConfig(loss="qwem", reweight="omniscient", lr=0.1, init_scale=0.1, steps=1, batch_size=args.batch, dtype=dtype)
+        config = RunConfig(
+            loss="qwem", reweight="omniscient", lr=0.1, init_scale=0.1, steps=1, batch_size=args.batch, dtype=dtype
+        )
         plain = torch_rate(layout, weights, config, W0, torch.device("cpu"), args.torch_steps)
         fused = numba_rate(layout, weights, config, W0, args.numba_steps)
         for name, rate in (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused)):
-            print(f"{dtype}  {name:20s} {rate:9.2f} steps/s  {rate * 2 * args.batch:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step")
+            pairs = rate * 2 * args.batch
+            print(f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step")
         print(f"{dtype}  fused / plain = {fused / plain:.1f}x")
         if torch.cuda.is_available():
             rate = torch_rate(layout, weights, config, W0, torch.device("cuda"), args.cuda_steps)

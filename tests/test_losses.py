@@ -23,8 +23,12 @@ def test_loss_values_and_derivatives(loss):
         np.testing.assert_allclose(positive.detach(), [-xv + xv**2 / 4 for xv in x.detach().tolist()])
         np.testing.assert_allclose(negative.detach(), [xv + xv**2 / 4 for xv in x.detach().tolist()])
     else:
-        np.testing.assert_allclose(positive.detach(), [math.log1p(math.exp(-xv)) - math.log(2) for xv in x.detach().tolist()])
-        np.testing.assert_allclose(negative.detach(), [math.log1p(math.exp(xv)) - math.log(2) for xv in x.detach().tolist()])
+        np.testing.assert_allclose(
+            positive.detach(), [math.log1p(math.exp(-xv)) - math.log(2) for xv in x.detach().tolist()]
+        )
+        np.testing.assert_allclose(
+            negative.detach(), [math.log1p(math.exp(xv)) - math.log(2) for xv in x.detach().tolist()]
+        )
     (gradient_positive,) = torch.autograd.grad(positive.sum(), x)
     (gradient_negative,) = torch.autograd.grad(negative.sum(), x)
     np.testing.assert_allclose(losses.positive_loss_derivative(loss, x.detach()), gradient_positive, rtol=1e-12)
@@ -32,7 +36,9 @@ def test_loss_values_and_derivatives(loss):
     for value in x.detach().tolist():
         for is_positive, function in ((True, losses.positive_loss), (False, losses.negative_loss)):
             kernel_loss, _ = cpu_kernels._loss_and_slope(value, is_positive, loss == "sgns")
-            assert kernel_loss == pytest.approx(function(loss, torch.tensor(value, dtype=torch.float64)).item(), rel=1e-12, abs=1e-15)
+            assert kernel_loss == pytest.approx(
+                function(loss, torch.tensor(value, dtype=torch.float64)).item(), rel=1e-12, abs=1e-15
+            )
 
 
 def test_sgns_second_order_is_half_of_qwem():
@@ -81,7 +87,9 @@ def test_torch_step_and_fused_kernel_match_autograd(loss, kind):
     weights = _weights(kind, vocab, rng)
     W0 = rng.standard_normal((vocab, dim)) * 0.6
     scale, lr, key = 3.0, 0.7, step_key(5, 11)
-    drawn = cpu_kernels.sample_pairs(np.uint64(key), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths, layout.pair_offsets)
+    drawn = cpu_kernels.sample_pairs(
+        np.uint64(key), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths, layout.pair_offsets
+    )
     batch = PairBatch(
         torch.tensor(drawn[:, 0]),
         torch.tensor(drawn[:, 1]),
@@ -91,7 +99,9 @@ def test_torch_step_and_fused_kernel_match_autograd(loss, kind):
     expected_W, expected_loss = _autograd_step(W0, batch, weights, loss, k, scale, lr)
 
     W_torch = torch.tensor(W0)
-    torch_loss = torch_sgd_step(W_torch, batch, TorchPairWeights(weights, torch.device("cpu"), torch.float64), loss, k, scale, lr)
+    torch_loss = torch_sgd_step(
+        W_torch, batch, TorchPairWeights(weights, torch.device("cpu"), torch.float64), loss, k, scale, lr
+    )
     np.testing.assert_allclose(W_torch.numpy(), expected_W, rtol=1e-12, atol=1e-13)
     assert torch_loss.item() == pytest.approx(expected_loss, rel=1e-12)
 

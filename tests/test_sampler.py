@@ -27,7 +27,12 @@ def _numba_draws(tokens: np.ndarray, n_steps: int, batch_size: int) -> np.ndarra
     return np.concatenate(
         [
             cpu_kernels.sample_pairs(
-                np.uint64(step_key(0, step)), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths, layout.pair_offsets
+                np.uint64(step_key(0, step)),
+                batch_size,
+                layout.tokens,
+                layout.doc_starts,
+                layout.doc_lengths,
+                layout.pair_offsets,
             )
             for step in range(n_steps)
         ]

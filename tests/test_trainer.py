@@ -16,7 +16,15 @@ from w2vtheory.errors import InputError
 from w2vtheory.statistics import joint_probability, mstar, unigram_probability
 from w2vtheory.trainer import RunConfig, TorchStepper, TrainingProblem, build_objective, corpus_layout, train
 
-OUTPUTS = ["trace.csv", "evaluations.csv", "singular_values.npy", "checkpoints.csv", "theory.csv", "theory_loss.csv", "W.npy"]
+OUTPUTS = [
+    "trace.csv",
+    "evaluations.csv",
+    "singular_values.npy",
+    "checkpoints.csv",
+    "theory.csv",
+    "theory_loss.csv",
+    "W.npy",
+]
 
 
 def synthetic_corpus(
@@ -32,7 +40,9 @@ def synthetic_corpus(
     for topic in topics:
         topic[rng.choice(vocab_size, topic_words, replace=False)] = zipf[:topic_words] / zipf[:topic_words].sum()
     documents = [
-        rng.choice(vocab_size, doc_length, p=(1 - topic_share) * background + topic_share * topics[rng.integers(n_topics)])
+        rng.choice(
+            vocab_size, doc_length, p=(1 - topic_share) * background + topic_share * topics[rng.integers(n_topics)]
+        )
         for _ in range(n_docs)
     ]
     return np.concatenate(documents).astype(np.uint16), np.arange(n_docs + 1, dtype=np.int64) * doc_length
@@ -81,7 +91,9 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     trace = pd.read_csv(tmp_path / "trace.csv")
     assert list(trace.columns) == ["step", "time", "lr", "loss", "loss_normalised"]
     assert trace["step"].tolist() == list(range(0, 250, 10))
-    np.testing.assert_allclose(trace["time"], trace["step"] * theory.time_per_step(2.0, mean_square, problem.vocab_size))
+    np.testing.assert_allclose(
+        trace["time"], trace["step"] * theory.time_per_step(2.0, mean_square, problem.vocab_size)
+    )
     np.testing.assert_allclose(trace["loss_normalised"], 1 - trace["loss"] / summary["min_loss"])
     assert trace["loss_normalised"].iloc[0] == pytest.approx(1.0, abs=1e-9)
 
@@ -166,7 +178,9 @@ def _raise_at_second_evaluation():
 
 def test_divergence_stops_with_step_lr_and_fix(tmp_path):
     problem = _problem(40, 4, 40, dim=4)
-    with pytest.raises(InputError, match=r"at step \d+ \(learning rate 1e\+06.*Lower `experiments.test.runs.qwem.lr`.*float64"):
+    with pytest.raises(
+        InputError, match=r"at step \d+ \(learning rate 1e\+06.*Lower `experiments.test.runs.qwem.lr`.*float64"
+    ):
         train(_config(lr=1e6, init_scale=1.0), problem, tmp_path, progress=False)
     assert not (tmp_path / "trace.csv").exists()
 
@@ -210,13 +224,17 @@ def test_torch_path_learns_like_the_theory():
     config = _config(lr=1.0, batch_size=4000)
     objective = build_objective(problem, config)
     W0 = np.random.default_rng(0).standard_normal((40, 4)) * 1e-6 / 2
-    stepper = TorchStepper(W0, corpus_layout(problem.tokens, problem.doc_offsets, 8), objective, config, 1.0, torch.device("cpu"))
+    stepper = TorchStepper(
+        W0, corpus_layout(problem.tokens, problem.doc_offsets, 8), objective, config, 1.0, torch.device("cpu")
+    )
     steps = 450
     losses = [float(stepper.step(step, config.lr)) for step in range(steps)]
     final_normalised = 1 - np.mean(losses[-100:]) / objective.min_loss
     t = theory.cumulative_time(steps, config.lr, (), objective.mstar_mean_square(40), 40)
     predicted = theory.normalised_loss_theory(
-        theory.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6), problem.mstar_eigvals[:4], objective.mstar_squared_norm
+        theory.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6),
+        problem.mstar_eigvals[:4],
+        objective.mstar_squared_norm,
     )
     assert final_normalised == pytest.approx(predicted, abs=0.04)
     assert predicted < 0.9  # the comparison is made after modes were learned
@@ -259,7 +277,16 @@ def test_small_init_qwem_learns_top_eigenvectors_on_the_theory_clock(tmp_path):
 @pytest.mark.parametrize("init_scale", [1e-6, 0.5])
 def test_sgns_trains_stably_from_small_and_large_init(tmp_path, init_scale):
     problem = _problem(200, 11, 600, dim=20)
-    config = _config(loss="sgns", reweight="sgns", lr=10.0, init_scale=init_scale, steps=2000, batch_size=20_000, eval_every=100, log_every=50)
+    config = _config(
+        loss="sgns",
+        reweight="sgns",
+        lr=10.0,
+        init_scale=init_scale,
+        steps=2000,
+        batch_size=20_000,
+        eval_every=100,
+        log_every=50,
+    )
     summary = train(config, problem, tmp_path, progress=False)
     trace = pd.read_csv(tmp_path / "trace.csv")
     assert np.isfinite(trace["loss"]).all()

@@ -91,9 +91,7 @@ def pair_weights(
     raise ValueError(f"unknown reweighting {scheme!r}; use one of {REWEIGHTINGS}")
 
 
-def min_loss(
-    loss: str, weights: PairWeights, joint: np.ndarray, unigram: np.ndarray, negative_weight: float
-) -> float:
+def min_loss(loss: str, weights: PairWeights, joint: np.ndarray, unigram: np.ndarray, negative_weight: float) -> float:
     """The normaliser of the plotted and trained loss 1 - batch_loss/min_loss (negative).
 
     With H = q+ P(i,j) + k q- P(i)P(j) and D = q+ P(i,j) - k q- P(i)P(j), the expected QWEM batch

@@ -92,9 +92,7 @@ def cumulative_time(
     return time_per_step(elapsed, mstar_mean_square, vocab_size)
 
 
-def normalised_loss_theory(
-    singular_values: np.ndarray, eigvals: np.ndarray, mstar_squared_norm: float
-) -> np.ndarray:
+def normalised_loss_theory(singular_values: np.ndarray, eigvals: np.ndarray, mstar_squared_norm: float) -> np.ndarray:
     """Predicted normalised loss 1 - sum_k (2 lambda_k s_k^2 - s_k^4) / (2 ||M*||_F^2).
 
     `singular_values` has the modes on its last axis (as returned by `singular_value_theory`);

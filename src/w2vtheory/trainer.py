@@ -170,9 +170,18 @@ def load_problem(
         )
     eigvals = np.load(mstar_eigvals)
     if len(eigvals) < dim:
-        raise InputError(f"{mstar_eigvals} holds {len(eigvals)} eigenvalues, fewer than dim = {dim}; recompute the spectrum")
+        raise InputError(
+            f"{mstar_eigvals} holds {len(eigvals)} eigenvalues, fewer than dim = {dim}; recompute the spectrum"
+        )
     return TrainingProblem(
-        np.load(tokens), np.load(doc_offsets), np.load(cooccurrence), int(counts["n_pairs"]), window, negative_weight, dim, eigvals
+        np.load(tokens),
+        np.load(doc_offsets),
+        np.load(cooccurrence),
+        int(counts["n_pairs"]),
+        window,
+        negative_weight,
+        dim,
+        eigvals,
     )
 
 
@@ -238,7 +247,9 @@ class TorchPairWeights:
         self.centre = put(weights.negative_centre)
         self.context = put(weights.negative_context)
 
-    def lookup(self, centre: torch.Tensor, context: torch.Tensor, negative: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def lookup(
+        self, centre: torch.Tensor, context: torch.Tensor, negative: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         if self.table is not None:
             return self.table[centre, context], self.table[centre, negative]
         q_positive = self.positive[centre] * self.positive[context]
@@ -328,7 +339,15 @@ class NumbaStepper:
 class TorchStepper:
     """The sampled step on a torch device (the GPU path); W is a device tensor."""
 
-    def __init__(self, W: np.ndarray, layout: CorpusLayout, objective: Objective, config: RunConfig, k: float, device: torch.device) -> None:
+    def __init__(
+        self,
+        W: np.ndarray,
+        layout: CorpusLayout,
+        objective: Objective,
+        config: RunConfig,
+        k: float,
+        device: torch.device,
+    ) -> None:
         dtype = DTYPES[config.dtype]
         self.W = torch.as_tensor(W, device=device).to(dtype)
         self.sampler = TorchPairSampler(layout, device, dtype)
@@ -339,7 +358,9 @@ class TorchStepper:
 
     def step(self, step: int, lr: float) -> torch.Tensor:
         batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
-        return torch_sgd_step(self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr)
+        return torch_sgd_step(
+            self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr
+        )
 
     def embeddings(self) -> np.ndarray:
         return self.W.double().cpu().numpy()
@@ -386,7 +407,11 @@ class RunRecord:
 def _fingerprint(config: RunConfig, problem: TrainingProblem) -> str:
     """Identifies what a resume state was computed from: the run settings and the data."""
     digest = hashlib.sha256(json.dumps(config.resolved(), sort_keys=True).encode())
-    for array in (problem.doc_offsets, problem.tokens[:: max(1, len(problem.tokens) // 1_000_000)], problem.mstar_eigvals):
+    for array in (
+        problem.doc_offsets,
+        problem.tokens[:: max(1, len(problem.tokens) // 1_000_000)],
+        problem.mstar_eigvals,
+    ):
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(f"{problem.n_pairs} {problem.window} {problem.negative_weight} {problem.dim}".encode())
     return digest.hexdigest()
@@ -436,7 +461,9 @@ def _divergence_error(config: RunConfig, step: int, lr: float, loss: float) -> I
     )
 
 
-def _make_stepper(W0: np.ndarray, problem: TrainingProblem, objective: Objective, config: RunConfig, device: torch.device):
+def _make_stepper(
+    W0: np.ndarray, problem: TrainingProblem, objective: Objective, config: RunConfig, device: torch.device
+):
     dtype = DTYPES[config.dtype]
     if config.exact:
         return ExactStepper(W0, objective, dtype, device)
@@ -495,7 +522,18 @@ def train(
         resumed_from = record.step
         stepper = _make_stepper(W0, problem, objective, config, device)
         loop_started = time.perf_counter()
-        _training_loop(config, problem, objective, stepper, record, run_dir, evaluate, fingerprint, progress, resume_interval_seconds)
+        _training_loop(
+            config,
+            problem,
+            objective,
+            stepper,
+            record,
+            run_dir,
+            evaluate,
+            fingerprint,
+            progress,
+            resume_interval_seconds,
+        )
         loop_seconds = time.perf_counter() - loop_started
     finally:
         numba.set_num_threads(previous_threads[0])
@@ -561,12 +599,16 @@ def _training_loop(
                 pending.append((step, lr, loss))
                 if len(pending) * config.log_every >= 10 * config.eval_every or not isinstance(loss, torch.Tensor):
                     _flush_trace(config, objective, record, pending)
-                bar.set_postfix(loss=f"{record.trace[-1][4]:.4f}" if record.trace else "-", acc=f"{accuracy:.3f}", refresh=False)
+                bar.set_postfix(
+                    loss=f"{record.trace[-1][4]:.4f}" if record.trace else "-", acc=f"{accuracy:.3f}", refresh=False
+                )
             bar.update(1)
     record.step = config.steps
 
 
-def _flush_trace(config: RunConfig, objective: Objective, record: RunRecord, pending: list[tuple[int, float, Any]]) -> None:
+def _flush_trace(
+    config: RunConfig, objective: Objective, record: RunRecord, pending: list[tuple[int, float, Any]]
+) -> None:
     """Move logged losses to the host (one synchronisation for many steps) and check them."""
     for step, lr, loss in pending:
         value = float(loss)
@@ -577,7 +619,12 @@ def _flush_trace(config: RunConfig, objective: Objective, record: RunRecord, pen
 
 
 def _summary(
-    config: RunConfig, problem: TrainingProblem, objective: Objective, record: RunRecord, device: torch.device, resumed_from: int
+    config: RunConfig,
+    problem: TrainingProblem,
+    objective: Objective,
+    record: RunRecord,
+    device: torch.device,
+    resumed_from: int,
 ) -> dict[str, Any]:
     eigvals = np.asarray(problem.mstar_eigvals[: problem.dim], dtype=np.float64)
     s0 = theory.init_s0(config.init_scale)
@@ -653,7 +700,10 @@ def _write_outputs(
     )
     _write_csv(run_dir / "trace.csv", trace)
     _write_csv(run_dir / "evaluations.csv", evaluations)
-    save_npy(run_dir / "singular_values.npy", np.array(record.singular_values, dtype=np.float64).reshape(len(record.singular_values), -1))
+    save_npy(
+        run_dir / "singular_values.npy",
+        np.array(record.singular_values, dtype=np.float64).reshape(len(record.singular_values), -1),
+    )
     _write_csv(run_dir / "checkpoints.csv", checkpoints)
     _write_csv(run_dir / "theory.csv", theory_rows)
     _write_csv(run_dir / "theory_loss.csv", theory_loss)
