@@ -51,8 +51,10 @@ def tiny_workdir(tmp_path: Path) -> Path:
 
 def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the repository's workflow in `workdir` with its tiny config, returning the process."""
+    # Targets and flags first: --configfile and --resources take several values.
     command = [
         str(SNAKEMAKE),
+        *args,
         "--snakefile",
         str(ROOT / "Snakefile"),
         "--directory",
@@ -63,7 +65,6 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.C
         "2",
         "--resources",
         "gpu=1",
-        *args,
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
