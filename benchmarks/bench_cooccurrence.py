@@ -51,7 +51,7 @@ def zipf_corpus(n_tokens: int, vocab_size: int, mean_document: int, seed: int) -
 
 def real_corpus(directory: Path, n_tokens: int | None) -> tuple[np.ndarray, np.ndarray, int]:
     """An experiment directory's restricted tokens, cut to the documents within the first n_tokens."""
-    tokens = np.load(directory / "tokens.npy", mmap_mode="r")
+    tokens = np.asarray(np.load(directory / "tokens.npy", mmap_mode="r"))  # a plain view of the map
     offsets = np.load(directory / "doc_offsets.npy")
     with open(directory / "vocab.tsv", encoding="utf-8") as handle:
         vocab_size = sum(1 for _ in handle)
@@ -90,10 +90,10 @@ def main() -> None:
     n_tokens = int(offsets[-1])
     print(f"{n_tokens:,} tokens ({source}), V = {vocab_size:,}, window = {args.window}")
 
-    # Compile (and load the cache) on a tiny input so that the timings below exclude it.
-    tiny = np.zeros(4, dtype=tokens.dtype), np.array([0, 4], dtype=np.int64)
-    straightforward_cooccurrence(*tiny, 1, args.window)
-    count_cooccurrence(*tiny, 1, args.window, 1)
+    # Compile (or load from the cache) on a slice of the same array type, outside the timings.
+    head = tokens[: min(4, n_tokens)], np.array([0, min(4, n_tokens)], dtype=np.int64)
+    straightforward_cooccurrence(*head, vocab_size, args.window)
+    count_cooccurrence(*head, vocab_size, args.window, 1)
 
     problem = (tokens, offsets, vocab_size, args.window)
     baseline, baseline_seconds = timed("straightforward numba loop, 1 thread", n_tokens, straightforward_cooccurrence, *problem)
