@@ -227,9 +227,9 @@ class _ConvergenceMonitor:
     def update(self, values: np.ndarray) -> tuple[float, float]:
         """(estimated remaining error, observed rate or nan) after the step that produced `values`."""
         top = values[: self.k]
-        if self.values is None or len(top) < self.k:
+        if self.values is None:
             self.values = top
-            return np.inf, np.inf
+            return np.inf, np.nan
         scale = np.maximum(np.abs(top), ZERO_SCALE * np.abs(top[0]))
         change = float(np.max(np.abs(top - self.values) / scale))
         # nan while unknown (first step), so that it never triggers a restart
