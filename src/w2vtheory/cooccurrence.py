@@ -32,11 +32,12 @@ from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
 
-# Tokens per chunk: the padded chunk (2-4 bytes a token) and its sorted positions (4 bytes a
-# token) stay small next to C, while the per-chunk cost (one sweep over C) stays negligible.
+# Tokens per chunk (its buffers take about 6 bytes a token). Smaller chunks make the neighbour
+# reads cheaper, larger ones the sweep over C that ends each chunk rarer; 2^22-2^23 measured best
+# at V = 10k.
 DEFAULT_CHUNK_TOKENS = 1 << 23
-# Far beyond any useful window (documents hold at most 50,000 tokens), and small enough that
-# the weights keep every count an exact integer in float64.
+# Far beyond any useful window (documents hold at most 50,000 tokens); a typo such as 10**9 is
+# reported instead of running for hours.
 MAX_WINDOW = 100_000
 # Several row ranges per thread, handed out dynamically, so a thread slowed down by other load
 # does not hold up the others.
@@ -134,7 +135,6 @@ def _copy_and_count(
     copy_to: np.ndarray,
     padded_from: np.ndarray,
     segment_bounds: np.ndarray,
-    window: int,
     vocab_size: int,
     padded: np.ndarray,
     word_counts: np.ndarray,
@@ -274,7 +274,7 @@ def _count_chunk(
     word_counts = np.zeros((n_segments, vocab_size + 1), dtype=np.int64)
     if not _copy_and_count(
         tokens, layout.owned_from, layout.owned_to, layout.copy_to, layout.padded_from,
-        layout.segment_bounds, window, vocab_size, padded, word_counts,
+        layout.segment_bounds, vocab_size, padded, word_counts,
     ):  # fmt: skip
         raise ValueError(f"a token id is outside [0, {vocab_size}): tokens must be restricted to the vocabulary")
     word_counts = word_counts[:, :vocab_size]
@@ -314,8 +314,8 @@ def count_cooccurrence(
         raise ValueError(f"tokens must be an integer array (not {tokens.dtype}) of word ids")
     threads = _resolve_threads(n_threads)
     n_tokens = int(offsets[-1])
-    # Padded indices stay below 2 chunk_tokens + window (one end marker per piece).
-    index_dtype = np.int32 if 2 * chunk_tokens + window < 2**31 else np.int64
+    # Padded indices stay below 2 chunk_tokens + window + 1 (one end marker per piece).
+    index_dtype = np.int32 if 2 * chunk_tokens + window + 1 < 2**31 else np.int64
     positions = np.empty(min(chunk_tokens, n_tokens), dtype=index_dtype)
     # Within a chunk a private row entry grows by at most L (L + 1) / 2 per position.
     local_bound = min(chunk_tokens, max(n_tokens, 1)) * (window * (window + 1) // 2)
