@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from w2vtheory.atomic import save_npy
+from w2vtheory.atomic import atomic_path, save_npy
 from w2vtheory.script_runner import run
 from w2vtheory.vocab import read_lexicon, restrict_tokens, select_vocabulary, write_vocabulary
 
@@ -31,11 +31,19 @@ def main(snakemake: Any) -> None:
         vocab_size,
         lexicon_path=f"{lexicon_path} (corpus '{snakemake.params.corpus}', {len(tokens):,} tokens)",
     )
-    restricted, new_offsets = restrict_tokens(tokens, offsets, vocab_size)
-    if len(restricted) != counts.sum():
+    with atomic_path(snakemake.output.tokens) as partial:
+        # Written straight to disk: the restricted tokens of a large corpus need not fit in memory.
+        def allocate_on_disk(size: int, dtype: type[np.unsignedinteger]) -> np.ndarray:
+            return np.lib.format.open_memmap(partial, mode="w+", dtype=dtype, shape=(size,))
+
+        restricted, new_offsets = restrict_tokens(tokens, offsets, vocab_size, allocate=allocate_on_disk)
+        restricted.flush()
+        n_kept = len(restricted)
+        del restricted  # close the map before the rename
+    if n_kept != counts.sum():
         log.warning(
             "%d in-vocabulary tokens but the lexicon counts add up to %d: the token store and %s disagree",
-            len(restricted),
+            n_kept,
             counts.sum(),
             lexicon_path,
         )
@@ -43,12 +51,11 @@ def main(snakemake: Any) -> None:
         "corpus %s: vocabulary of %d words keeps %d of %d tokens (%.2f%%) in %d documents",
         snakemake.params.corpus,
         vocab_size,
-        len(restricted),
+        n_kept,
         len(tokens),
-        100 * len(restricted) / max(len(tokens), 1),
+        100 * n_kept / max(len(tokens), 1),
         len(new_offsets) - 1,
     )
-    save_npy(snakemake.output.tokens, restricted)
     save_npy(snakemake.output.doc_offsets, new_offsets)
     write_vocabulary(snakemake.output.vocab, words, counts)
 

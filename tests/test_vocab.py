@@ -70,3 +70,17 @@ def test_restrict_tokens_matches_a_mask_on_random_documents(tmp_path):
 def test_token_dtype_follows_the_vocabulary_size():
     assert restricted_token_dtype(65_535) == np.uint16
     assert restricted_token_dtype(65_536) == np.uint32
+
+
+def test_restrict_tokens_can_write_straight_to_disk(tmp_path):
+    tokens = np.array([5, 0, 1, 7, 2], dtype=np.uint32)
+    path = tmp_path / "restricted.npy"
+
+    def on_disk(size, dtype):
+        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(size,))
+
+    restricted, offsets = restrict_tokens(tokens, np.array([0, 2, 5]), 3, allocate=on_disk)
+    restricted.flush()
+    del restricted
+    np.testing.assert_array_equal(np.load(path), [0, 1, 2])
+    np.testing.assert_array_equal(offsets, [0, 1, 3])

@@ -9,7 +9,7 @@ id means restricted tokens need no remapping.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numba
 import numpy as np
@@ -104,12 +104,19 @@ def _copy_in_vocabulary(
                 cursor += 1
 
 
-def restrict_tokens(tokens: np.ndarray, doc_offsets: np.ndarray, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+def restrict_tokens(
+    tokens: np.ndarray,
+    doc_offsets: np.ndarray,
+    vocab_size: int,
+    *,
+    allocate: Callable[[int, type[np.unsignedinteger]], np.ndarray] = np.empty,
+) -> tuple[np.ndarray, np.ndarray]:
     """Delete out-of-vocabulary tokens (ids >= vocab_size) so that their neighbours close up.
 
     Returns the kept tokens (uint16 when vocab_size < 65,536, else uint32) and int64 offsets with
     one entry per input document (a document left empty stays as an empty range). Works on
-    memory-mapped input without loading it whole.
+    memory-mapped input without loading it whole; `allocate(n, dtype)` makes the output array
+    (e.g. a memory map on disk, so that billions of tokens need not fit in memory).
     """
     offsets = np.asarray(doc_offsets, dtype=np.int64)
     if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
@@ -119,6 +126,6 @@ def restrict_tokens(tokens: np.ndarray, doc_offsets: np.ndarray, vocab_size: int
     kept_per_document = _in_vocabulary_per_document(tokens, offsets, vocab_size)
     new_offsets = np.zeros(len(offsets), dtype=np.int64)
     np.cumsum(kept_per_document, out=new_offsets[1:])
-    restricted = np.empty(new_offsets[-1], dtype=restricted_token_dtype(vocab_size))
+    restricted = allocate(int(new_offsets[-1]), restricted_token_dtype(vocab_size))
     _copy_in_vocabulary(tokens, offsets, new_offsets, vocab_size, restricted)
     return restricted, new_offsets
