@@ -83,3 +83,15 @@ def test_pair_weight():
 def test_shape_mismatch_is_rejected():
     with pytest.raises(ValueError):
         mstar(JOINT3, UNIGRAM3[:2])
+
+
+def test_mstar_in_row_blocks_equals_the_formula():
+    """V above the row block size: the blocked computation gives the formula's values exactly."""
+    rng = np.random.default_rng(8)
+    size = 600
+    counts = rng.poisson(0.5, size=(size, size)).astype(np.float64)
+    counts += counts.T
+    joint = counts / counts.sum()
+    unigram = unigram_probability(rng.integers(1, 1_000, size=size))
+    independent = 2.0 * np.outer(unigram, unigram)
+    np.testing.assert_array_equal(mstar(joint, unigram, 2.0), (joint - independent) / ((joint + independent) / 2))

@@ -14,6 +14,8 @@ from w2vtheory.errors import InputError
 # The paper's floor inside the PMI logarithm, so that pairs never seen together get a large
 # negative but finite PMI.
 PMI_FLOOR = 1e-25
+# Rows per block where a formula needs a temporary the size of its block (20 MB at V = 10k).
+_ROW_BLOCK = 256
 
 
 def _check_negative_weight(negative_weight: float) -> float:
@@ -65,11 +67,17 @@ def pair_weight(joint: np.ndarray, unigram: np.ndarray, negative_weight: float =
 def mstar(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) -> np.ndarray:
     """M*[i,j] = (P(i,j) - k P(i)P(j)) / ((P(i,j) + k P(i)P(j)) / 2), in [-2, 2]; -2 for pairs never seen."""
     _check_square(joint, unigram)
-    denominator = _independent_joint(unigram, _check_negative_weight(negative_weight))
-    result = np.subtract(joint, denominator, dtype=np.float64)
-    denominator += joint
-    denominator *= 0.5
-    result /= denominator
+    negative_weight = _check_negative_weight(negative_weight)
+    unigram = np.asarray(unigram, dtype=np.float64)
+    result = np.empty(joint.shape, dtype=np.float64)
+    for start in range(0, len(unigram), _ROW_BLOCK):
+        rows = slice(start, start + _ROW_BLOCK)
+        denominator = np.outer(unigram[rows], unigram)
+        denominator *= negative_weight
+        np.subtract(joint[rows], denominator, out=result[rows])
+        denominator += joint[rows]
+        denominator *= 0.5
+        result[rows] /= denominator
     return result
 
 
