@@ -5,7 +5,7 @@
 
 Prints tokens/s of the baseline (the definition of PAPER.md section 2 written as one loop), of the
 production kernel on one thread and on all threads, the speed-up, and checks that all agree
-exactly. The default run (24M tokens, V = 10k, L = 16) takes under a minute on 2 idle cores.
+exactly. The default run (24M tokens, V = 10k, L = 16) takes about a minute on 2 cores.
 """
 
 from __future__ import annotations
