@@ -96,7 +96,9 @@ def main() -> None:
     count_cooccurrence(*head, vocab_size, args.window, 1)
 
     problem = (tokens, offsets, vocab_size, args.window)
-    baseline, baseline_seconds = timed("straightforward numba loop, 1 thread", n_tokens, straightforward_cooccurrence, *problem)
+    baseline, baseline_seconds = timed(
+        "straightforward numba loop, 1 thread", n_tokens, straightforward_cooccurrence, *problem
+    )
     single, single_seconds = timed("count_cooccurrence, 1 thread", n_tokens, count_cooccurrence, *problem, 1)
     threaded, threaded_seconds = timed(
         f"count_cooccurrence, {args.threads} threads", n_tokens, count_cooccurrence, *problem, args.threads

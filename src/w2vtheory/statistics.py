@@ -20,7 +20,9 @@ _ROW_BLOCK = 256
 
 def _check_negative_weight(negative_weight: float) -> float:
     if not np.isfinite(negative_weight) or negative_weight <= 0:
-        raise InputError(f"negative_weight = {negative_weight!r}: the negative-sample weight k must be > 0 (paper: 1 or 2)")
+        raise InputError(
+            f"negative_weight = {negative_weight!r}: the negative-sample weight k must be > 0 (paper: 1 or 2)"
+        )
     return float(negative_weight)
 
 
