@@ -153,7 +153,7 @@ def test_slurm_run_equals_local_run(slurm_cluster, tmp_path_factory):
     local = _prepare_workdir(tmp_path_factory.mktemp("local"))
     cluster = _prepare_workdir(tmp_path_factory.mktemp("slurm"))
 
-    local_run = run_snakemake(local, "--", *TARGETS)  # "--": run_snakemake ends with --resources
+    local_run = run_snakemake(local, *TARGETS)
     assert local_run.returncode == 0, local_run.stderr[-5000:]
     cluster_run = _run_through_slurm(cluster)
     assert cluster_run.returncode == 0, cluster_run.stdout[-8000:]
