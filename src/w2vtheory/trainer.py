@@ -349,7 +349,7 @@ class TorchStepper:
         device: torch.device,
     ) -> None:
         dtype = DTYPES[config.dtype]
-        self.W = torch.as_tensor(W, device=device).to(dtype)
+        self.W = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
         self.sampler = TorchPairSampler(layout, device, dtype)
         self.weights = TorchPairWeights(objective.weights, device, dtype)
         self.config = config
@@ -370,7 +370,7 @@ class ExactStepper:
     """Full-batch gradient descent on the expected omniscient QWEM loss (no sampling)."""
 
     def __init__(self, W: np.ndarray, objective: Objective, dtype: torch.dtype, device: torch.device) -> None:
-        self.W = torch.as_tensor(W, device=device).to(dtype)
+        self.W = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
         self.target = torch.as_tensor(objective.mstar, device=device).to(dtype)
         self.squared_norm = objective.mstar_squared_norm
         self.mean_pair_weight = objective.mean_pair_weight
