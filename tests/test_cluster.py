@@ -60,6 +60,9 @@ def test_cluster_unavailable_reason() -> str | None:
     """Why the local test cluster cannot be used, or None when it can."""
     if shutil.which("sinfo") is None:
         return f"Slurm is not installed; {START_HINT}"
+    # `scontrol ping` answers at once; sinfo would retry a stopped controller for seconds.
+    if _command_output("scontrol", "ping") is None:
+        return f"no local Slurm is running (`scontrol ping` finds no controller); {START_HINT}"
     states = _command_output("sinfo", "-h", "-o", "%T")
     if states is None or not set(states.split()) & {"idle", "mixed", "allocated"}:
         return f"no local Slurm is running (sinfo shows no usable node); {START_HINT}"
