@@ -95,3 +95,9 @@ def test_run_may_not_shadow_a_closed_form_model(config):
     config["experiments"]["default"]["runs"]["mstar"] = dict(config["experiments"]["default"]["runs"]["qwem"])
     with pytest.raises(InputError, match="closed-form"):
         resolve_experiment(config, "default")
+
+
+def test_figure_roles_must_name_runs(config):
+    config["experiments"]["default"]["figures"]["large_init"]["qwem"] = "qwem-huge"
+    with pytest.raises(InputError, match=r"figures\.large_init\.qwem`: `qwem-huge`"):
+        resolve_experiment(config, "default")

@@ -90,6 +90,15 @@ def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) 
         missing = [field for field in ("loss", "reweight", "lr", "init_scale", "steps") if field not in spec]
         if missing:
             raise InputError(f"config key `{key}.runs.{run}`: missing {', '.join(missing)}")
+    for role, assignment in experiment.get("figures", {}).items():
+        if role in ("task_vectors", "feature_atlas"):
+            continue
+        for part, run in assignment.items():
+            if run not in experiment["runs"]:
+                raise InputError(
+                    f"config key `{key}.figures.{role}.{part}`: `{run}` is not a run of this experiment "
+                    f"(define it under `{key}.runs`)"
+                )
     for model in experiment["models"]:
         if model not in CLOSED_FORM_MODELS and model not in experiment["runs"]:
             raise InputError(
