@@ -42,8 +42,10 @@ RELATIVE_TOLERANCE = 1e-6
 ZERO_SCALE = 1e-3
 # Refinement stops once its error estimate is this far inside the promise.
 _SAFETY_FACTOR = 0.1
-# The dense subset solver is used when k is at least this fraction of V, or V is this small.
-_DENSE_FRACTION = 0.25
+# The dense subset solver is used when k is at least this fraction of V (the Krylov blocks
+# grow with k, and at k = 1024, V = 5000 its refinement steps were slower than one dense solve),
+# or V is this small.
+_DENSE_FRACTION = 0.1
 _DENSE_MAX_SIZE = 1500
 # Krylov stage: block size k + max(k * _EXTRA_FRACTION, _MIN_EXTRA) and this many blocks, the
 # subspace kept below _MAX_SUBSPACE_FRACTION of V (past that, dense is cheaper).
