@@ -15,13 +15,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(VENV)/bin/snakemake --profile profiles/default --cores $(CORES)
+	$(VENV)/bin/snakemake --profile profiles/local --cores $(CORES)
 
 test: setup
 	$(VENV)/bin/python -m pytest
 
 report: setup
-	$(VENV)/bin/snakemake --profile profiles/default --cores $(CORES) --report report.html
+	$(VENV)/bin/snakemake --profile profiles/local --cores $(CORES) --report report.html
 
 lint: setup
 	$(VENV)/bin/snakemake --lint

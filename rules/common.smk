@@ -35,6 +35,13 @@ ruleorder: closed_form_embedding > train_run
 MAX_THREADS = max(1, workflow.cores)
 
 
+# Downloads run where Snakemake runs: cluster compute nodes often have no internet.
+localrules:
+    fetch_bundled_corpus,
+    download_corpus,
+    fetch_benchmarks,
+
+
 def experiment_config(name):
     return resolve_experiment(config, name)
 

@@ -97,9 +97,6 @@ def _run_through_slurm(workdir: Path) -> subprocess.CompletedProcess:
         str(workdir / "tiny.yaml"),
         "--profile",
         str(ROOT / "profiles" / "slurm-ci"),
-        # profiles/default is for local runs; the cluster profile must work on its own
-        "--workflow-profile",
-        "none",
         *TARGETS,
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -237,8 +234,6 @@ def test_slurm_profile_is_accepted_by_snakemake():
             "snakemake",
             "--profile",
             str(ROOT / "profiles" / "slurm"),
-            "--workflow-profile",
-            "none",
             "--snakefile",
             str(ROOT / "Snakefile"),
             "--dry-run",
