@@ -40,8 +40,8 @@ rule count_cooccurrence:
         "../envs/counts.yaml"
     threads: MAX_THREADS
     resources:
-        # one private V x V accumulator per thread plus the result
-        mem_mb=lambda wildcards, threads: matrix_mem_mb(wildcards, threads + 1),
+        # threads own disjoint rows of the one V x V result (tokens are memory-mapped)
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 1),
     params:
         window=experiment_param("window"),
     script:
