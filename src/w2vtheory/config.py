@@ -33,7 +33,9 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not errors:
         return
-    error = jsonschema.exceptions.best_match(errors)
+    # A misspelled key also makes the key it should have been "missing": name the misspelling.
+    misspelled = [error for error in errors if error.validator == "additionalProperties"]
+    error = jsonschema.exceptions.best_match(misspelled or errors)
     location = _key_path(error.absolute_path)
     message = error.message
     if error.validator == "additionalProperties":
