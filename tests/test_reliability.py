@@ -1,0 +1,301 @@
+"""Reliability catalogue, fast part (docs/troubleshooting.md): bad inputs and faults provoked at the
+package and script level, each checked for a message naming what is wrong, a failure, and no output
+under its final name. The workflow-level faults (kill -9, locks, reruns, downloads) are in
+tests/test_reliability_workflow.py."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from snakemake.iocontainers import Namedlist
+
+from tests.conftest import ROOT, gensim_test_file
+from w2vtheory import atomic
+from w2vtheory.benchmarks import read_analogy_questions, read_similarity
+from w2vtheory.config import deep_merge, validate_config
+from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.embeddings import write_vec
+from w2vtheory.errors import InputError
+from w2vtheory.evaluation import evaluate_embedding
+from w2vtheory.statistics import joint_probability, mstar, unigram_probability
+from w2vtheory.trainer import RunConfig, TrainingProblem, train
+
+SCHEMA = ROOT / "schemas" / "config.schema.yaml"
+
+
+def run_script(script: str, workdir: Path, **fields) -> str:
+    """Run scripts/<script>.py as Snakemake would (through script_runner) and return its log text."""
+    log = workdir / f"{script}.log"
+    snakemake = SimpleNamespace(log=[str(log)], rule=script, threads=1, **fields)
+    try:
+        runpy.run_path(str(ROOT / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__")
+    finally:
+        logging.getLogger().setLevel(logging.WARNING)
+    return log.read_text(encoding="utf-8")
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(path.name for path in directory.rglob("*") if ".tmp" in path.name)
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def user_config() -> dict:
+    """config.yaml with tests/config/tiny.yaml merged over it, as Snakemake merges a --configfile."""
+    default = yaml.safe_load((ROOT / "config.yaml").read_text())
+    return deep_merge(default, yaml.safe_load((ROOT / "tests" / "config" / "tiny.yaml").read_text()))
+
+
+@pytest.mark.parametrize(("value", "problem"), [(0, "less than the minimum of 2"), (-5, "less than the minimum"),
+                                                ("many", "not of type 'integer'"), (12.5, "not of type 'integer'")])  # fmt: skip
+def test_vocab_size_that_is_not_a_count_is_named(user_config, value, problem):
+    user_config["experiments"]["tiny"]["vocab_size"] = value
+    with pytest.raises(InputError, match="experiments.tiny.vocab_size") as error:
+        validate_config(user_config, SCHEMA)
+    assert problem in str(error.value) and repr(value) in str(error.value)
+
+
+@pytest.mark.parametrize(("correct", "misspelled"), [("vocab_size", "vocab_sise"), ("window", "windw")])
+def test_misspelled_key_is_named_even_when_it_hides_a_required_one(user_config, correct, misspelled):
+    experiment = user_config["experiments"]["tiny"]
+    experiment[misspelled] = experiment.pop(correct)
+    with pytest.raises(InputError, match="experiments.tiny") as error:
+        validate_config(user_config, SCHEMA)
+    assert f"'{misspelled}'" in str(error.value) and "check the spelling" in str(error.value)
+
+
+# --- disk full -------------------------------------------------------------------------------------
+
+
+def _fill_disk_halfway(file, array, *args, **kwargs):
+    """np.save that writes half of the array's bytes and then finds the disk full."""
+    file.write(np.ascontiguousarray(array).tobytes()[: array.nbytes // 2])
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_disk_full_while_saving_an_array_leaves_no_file(tmp_path, monkeypatch):
+    target = tmp_path / "results" / "cooccurrence.npy"
+    monkeypatch.setattr(atomic.np, "save", _fill_disk_halfway)
+    with pytest.raises(OSError) as error:
+        atomic.save_npy(target, np.ones((500, 500)))
+    assert error.value.errno == errno.ENOSPC
+    assert not target.exists() and leftovers(tmp_path) == []
+
+
+def test_disk_full_while_writing_text_keeps_the_previous_file(tmp_path, monkeypatch):
+    target = tmp_path / "embeddings" / "mstar.vec"
+    write_vec(target, ["a", "b"], np.eye(2))
+    before = target.read_bytes()
+
+    class FullDisk:
+        """A text file on a disk that fills up after the first line."""
+
+        def __init__(self, *args, **kwargs):
+            self.file = open(*args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def writelines(self, lines):
+            self.file.write(next(iter(lines)))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("w2vtheory.embeddings.open", FullDisk, raising=False)
+    with pytest.raises(OSError, match="No space left"):
+        write_vec(target, ["a", "b"], 2 * np.eye(2))
+    assert target.read_bytes() == before and leftovers(tmp_path) == []
+
+
+# --- documents shorter than the window -------------------------------------------------------------
+
+
+def _counting_inputs(tmp_path: Path, documents: list[list[int]], vocab_size: int) -> dict[str, str]:
+    tokens = np.array([token for document in documents for token in document], dtype=np.uint16)
+    offsets = np.cumsum([0, *map(len, documents)]).astype(np.int64)
+    np.save(tmp_path / "tokens.npy", tokens)
+    np.save(tmp_path / "doc_offsets.npy", offsets)
+    (tmp_path / "vocab.tsv").write_text("".join(f"w{i}\t{(tokens == i).sum()}\n" for i in range(vocab_size)))
+    return {name: str(tmp_path / f"{name}{suffix}") for name, suffix in
+            [("tokens", ".npy"), ("doc_offsets", ".npy"), ("vocab", ".tsv")]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("documents", "n_pairs", "warnings"),
+    [
+        ([[0, 1, 2], [2, 1]], 2 * (2 + 1) + 2 * 1, ["reaches across every document (the longest has 3 tokens)"]),
+        ([[0], [1], [2], [0]], 0, ["the longest has 1 tokens", "co-occurrence matrix is all zeros"]),
+    ],
+    ids=["window-longer-than-every-document", "one-word-documents"],
+)
+def test_window_longer_than_every_document_counts_and_warns(tmp_path, documents, n_pairs, warnings):
+    output = SimpleNamespace(matrix=str(tmp_path / "cooccurrence.npy"), stats=str(tmp_path / "cooccurrence.json"))
+    log = run_script(
+        "count_cooccurrence",
+        tmp_path,
+        input=SimpleNamespace(**_counting_inputs(tmp_path, documents, 3)),
+        output=output,
+        params=SimpleNamespace(window=10),
+    )
+    counts = np.load(output.matrix)
+    # Every pair inside a document, weighted window + 1 - distance, in both orders.
+    expected = np.zeros((3, 3))
+    for document in documents:
+        for p, a in enumerate(document):
+            for q in range(p + 1, len(document)):
+                expected[a, document[q]] += 11 - (q - p)
+                expected[document[q], a] += 11 - (q - p)
+    np.testing.assert_array_equal(counts, expected)
+    assert json.loads(Path(output.stats).read_text())["n_pairs"] == n_pairs
+    for warning in warnings:
+        assert warning in log
+
+
+def test_counts_without_pairs_stop_the_spectrum_with_a_reason(tmp_path):
+    np.save(tmp_path / "cooccurrence.npy", np.zeros((3, 3)))
+    (tmp_path / "cooccurrence.json").write_text(json.dumps({"window": 5, "n_pairs": 0}))
+    (tmp_path / "vocab.tsv").write_text("a\t2\nb\t1\nc\t1\n")
+    output = SimpleNamespace(eigvals=str(tmp_path / "vals.npy"), eigvecs=str(tmp_path / "vecs.npy"))
+    with pytest.raises(SystemExit):
+        run_script(
+            "compute_spectrum",
+            tmp_path,
+            input=SimpleNamespace(cooccurrence=str(tmp_path / "cooccurrence.npy"),
+                                  stats=str(tmp_path / "cooccurrence.json"), vocab=str(tmp_path / "vocab.tsv")),  # fmt: skip
+            output=output,
+            params=SimpleNamespace(matrix="mstar", n_eigenpairs=2, negative_weight=1.0, pmi_floor=1e-25, device="cpu"),
+        )
+    assert "n_pairs = 0" in (tmp_path / "compute_spectrum.log").read_text()
+    assert not Path(output.eigvals).exists() and not Path(output.eigvecs).exists()
+
+
+# --- a small real corpus: the Lee news articles of gensim's test data ------------------------------
+
+
+@pytest.fixture(scope="module")
+def lee_counts(tmp_path_factory) -> dict:
+    """Vocabulary, in-vocabulary tokens, counts and M* of the Lee corpus at V = 400, window 5."""
+    vocab_size, window = 400, 5
+    articles = gensim_test_file("lee_background.cor").read_text(encoding="utf-8").splitlines()
+    documents = [re.findall("[a-z]+", article.lower()) for article in articles if article.strip()]
+    frequency = pd.Series([word for document in documents for word in document]).value_counts()
+    ordered = sorted(frequency.items(), key=lambda item: (-item[1], item[0]))[:vocab_size]
+    words = [word for word, _ in ordered]
+    index = {word: i for i, word in enumerate(words)}
+    kept = [[index[word] for word in document if word in index] for document in documents]
+    tokens = np.array([token for document in kept for token in document], dtype=np.uint16)
+    offsets = np.cumsum([0, *map(len, kept)]).astype(np.int64)
+    cooccurrence = count_cooccurrence(tokens, offsets, vocab_size, window)
+    n_pairs = count_pairs(offsets, window)
+    counts = np.array([count for _, count in ordered], dtype=np.float64)
+    target = mstar(joint_probability(cooccurrence, n_pairs, window), unigram_probability(counts), 1.0)
+    directory = tmp_path_factory.mktemp("lee")
+    np.save(directory / "cooccurrence.npy", cooccurrence)
+    (directory / "cooccurrence.json").write_text(json.dumps({"window": window, "n_pairs": n_pairs}))
+    (directory / "vocab.tsv").write_text("".join(f"{word}\t{count}\n" for word, count in ordered))
+    return dict(words=words, tokens=tokens, offsets=offsets, cooccurrence=cooccurrence, n_pairs=n_pairs,
+                window=window, mstar=target, directory=directory)  # fmt: skip
+
+
+def test_negative_eigenvalues_within_dim_are_warned_in_the_log(lee_counts, tmp_path):
+    """With d close to V the closed form reaches M*'s negative eigenvalues: the job's log says so."""
+    directory = lee_counts["directory"]
+    spectrum = SimpleNamespace(eigvals=str(tmp_path / "mstar_eigvals.npy"), eigvecs=str(tmp_path / "mstar_eigvecs.npy"))
+    inputs = {"cooccurrence": "cooccurrence.npy", "stats": "cooccurrence.json", "vocab": "vocab.tsv"}
+    run_script(
+        "compute_spectrum",
+        tmp_path,
+        input=SimpleNamespace(**{name: str(directory / file) for name, file in inputs.items()}),
+        output=spectrum,
+        params=SimpleNamespace(matrix="mstar", n_eigenpairs=390, negative_weight=1.0, pmi_floor=1e-25, device="cpu"),
+    )
+    eigvals = np.load(spectrum.eigvals)
+    negative = int((eigvals < 0).sum())
+    assert negative > 0, "the test needs negative eigenvalues among the top 390"
+    log = run_script(
+        "closed_form_embedding",
+        tmp_path,
+        input=SimpleNamespace(eigvals=spectrum.eigvals, eigvecs=spectrum.eigvecs, vocab=str(directory / "vocab.tsv")),
+        output=SimpleNamespace(vec=str(tmp_path / "mstar.vec")),
+        params=SimpleNamespace(dim=390),
+    )
+    assert f"WARNING {negative} of the top 390 eigenvalues are negative" in log
+    assert "those directions get weight 0" in log
+
+
+def test_float32_and_float64_training_give_the_same_benchmark_scores(lee_counts, tmp_path):
+    """Exact-mode QWEM from small init until the top 8 modes are learned, in both precisions: every
+    benchmark score agrees to 0.02 (one analogy flip out of 10 would be 0.1), the scored counts exactly."""
+    words = lee_counts["words"]
+    eigvals = np.linalg.eigvalsh(lee_counts["mstar"])[::-1].copy()
+    # The exact step grows mode k by a factor 1 + 2 lr eigval_k / ||M*||^2: 1.2 for the top one.
+    lr = 0.2 * float(np.sum(lee_counts["mstar"] ** 2)) / (2 * eigvals[0])
+    problem = TrainingProblem(lee_counts["tokens"], lee_counts["offsets"], lee_counts["cooccurrence"],
+                              lee_counts["n_pairs"], lee_counts["window"], 1.0, 8, eigvals)  # fmt: skip
+    questions = read_analogy_questions(gensim_test_file("questions-words.txt"))
+    similarity = {"ws353": read_similarity(gensim_test_file("wordsim353.tsv"), name="ws353"),
+                  "simlex": read_similarity(gensim_test_file("simlex999.txt"), name="simlex")}  # fmt: skip
+    scores = {}
+    for dtype in ("float32", "float64"):
+        config = RunConfig.from_mapping(
+            dict(loss="qwem", reweight="omniscient", exact=True, lr=lr, init_scale=1e-6, steps=400,
+                 dtype=dtype, device="cpu", log_every=50, eval_every=100, n_checkpoints=3),  # fmt: skip
+            "experiments.lee.runs.qwem",
+        )
+        summary = train(config, problem, tmp_path / dtype, progress=False)
+        W = np.load(tmp_path / dtype / "W.npy")
+        assert W.dtype == np.dtype(dtype)
+        scores[dtype], _ = evaluate_embedding(words, W.astype(np.float64), questions, similarity)
+    # Learned: the loss made 90% of its way from 1 to the rank-8 optimum 1/2 + ||M* - M*_8||^2 / (2 ||M*||^2).
+    optimum = 1 - float(np.sum(eigvals[:8] ** 2)) / (2 * float(np.sum(lee_counts["mstar"] ** 2)))
+    assert summary["final_loss_normalised"] < 1 - 0.9 * (1 - optimum)
+    single, double = (scores[dtype].set_index("benchmark") for dtype in ("float32", "float64"))
+    assert (single["n"] == double["n"]).all() and double["n"].sum() > 20
+    np.testing.assert_allclose(single["score"], double["score"], atol=0.02)
+
+
+# --- a benchmark none of whose words is in the vocabulary -------------------------------------------
+
+
+def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_score(tmp_path):
+    write_vec(tmp_path / "m.vec", ["man", "woman", "king", "queen"], np.array([[1.0, 0], [1, 0.3], [0.2, 1], [0.5, 1]]))
+    (tmp_path / "q.txt").write_text(": family\nman woman king queen\n")
+    (tmp_path / "rare.tsv").write_text("zebra\tokapi\t7.5\naardvark\tpangolin\t3\n")
+    for model in ("mstar", "sgns"):
+        run_script(
+            "evaluate_embedding",
+            tmp_path,
+            input=Namedlist(fromdict={"vec": str(tmp_path / "m.vec"), "analogies": str(tmp_path / "q.txt"),
+                                      "rare": str(tmp_path / "rare.tsv")}),  # fmt: skip
+            output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
+            params=SimpleNamespace(model=model),
+        )
+    run_script(
+        "collect_benchmarks",
+        tmp_path,
+        input=SimpleNamespace(scores=[tmp_path / "mstar.csv", tmp_path / "sgns.csv"],
+                              categories=[tmp_path / "mstar_cat.csv", tmp_path / "sgns_cat.csv"]),  # fmt: skip
+        output=SimpleNamespace(benchmarks=tmp_path / "benchmarks.csv", categories=tmp_path / "categories.csv",
+                               summary=tmp_path / "summary.md"),  # fmt: skip
+        params=SimpleNamespace(experiment="e", corpus="c", vocab_size=4, dim=2, window=3),
+    )
+    text = (tmp_path / "benchmarks.csv").read_text()
+    assert "mstar,rare,,0\n" in text and "sgns,rare,,0\n" in text
+    assert "mstar,analogy,1.0,2\n" in text
+    for output in ("benchmarks.csv", "categories.csv", "summary.md"):
+        assert "nan" not in (tmp_path / output).read_text().lower(), output
+    assert "n/a" in (tmp_path / "summary.md").read_text()
