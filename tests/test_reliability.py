@@ -38,7 +38,9 @@ def run_script(script: str, workdir: Path, **fields) -> str:
     log = workdir / f"{script}.log"
     snakemake = SimpleNamespace(log=[str(log)], rule=script, threads=1, **fields)
     try:
-        runpy.run_path(str(ROOT / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__")
+        runpy.run_path(
+            str(ROOT / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
+        )
     finally:
         logging.getLogger().setLevel(logging.WARNING)
     return log.read_text(encoding="utf-8")
@@ -58,8 +60,15 @@ def user_config() -> dict:
     return deep_merge(default, yaml.safe_load((ROOT / "tests" / "config" / "tiny.yaml").read_text()))
 
 
-@pytest.mark.parametrize(("value", "problem"), [(0, "less than the minimum of 2"), (-5, "less than the minimum"),
-                                                ("many", "not of type 'integer'"), (12.5, "not of type 'integer'")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (0, "less than the minimum of 2"),
+        (-5, "less than the minimum"),
+        ("many", "not of type 'integer'"),
+        (12.5, "not of type 'integer'"),
+    ],
+)
 def test_vocab_size_that_is_not_a_count_is_named(user_config, value, problem):
     user_config["experiments"]["tiny"]["vocab_size"] = value
     with pytest.raises(InputError, match="experiments.tiny.vocab_size") as error:
@@ -130,8 +139,10 @@ def _counting_inputs(tmp_path: Path, documents: list[list[int]], vocab_size: int
     np.save(tmp_path / "tokens.npy", tokens)
     np.save(tmp_path / "doc_offsets.npy", offsets)
     (tmp_path / "vocab.tsv").write_text("".join(f"w{i}\t{(tokens == i).sum()}\n" for i in range(vocab_size)))
-    return {name: str(tmp_path / f"{name}{suffix}") for name, suffix in
-            [("tokens", ".npy"), ("doc_offsets", ".npy"), ("vocab", ".tsv")]}  # fmt: skip
+    return {
+        name: str(tmp_path / f"{name}{suffix}")
+        for name, suffix in [("tokens", ".npy"), ("doc_offsets", ".npy"), ("vocab", ".tsv")]
+    }
 
 
 @pytest.mark.parametrize(
@@ -174,8 +185,11 @@ def test_counts_without_pairs_stop_the_spectrum_with_a_reason(tmp_path):
         run_script(
             "compute_spectrum",
             tmp_path,
-            input=SimpleNamespace(cooccurrence=str(tmp_path / "cooccurrence.npy"),
-                                  stats=str(tmp_path / "cooccurrence.json"), vocab=str(tmp_path / "vocab.tsv")),  # fmt: skip
+            input=SimpleNamespace(
+                cooccurrence=str(tmp_path / "cooccurrence.npy"),
+                stats=str(tmp_path / "cooccurrence.json"),
+                vocab=str(tmp_path / "vocab.tsv"),
+            ),
             output=output,
             params=SimpleNamespace(matrix="mstar", n_eigenpairs=2, negative_weight=1.0, pmi_floor=1e-25, device="cpu"),
         )
@@ -207,8 +221,16 @@ def lee_counts(tmp_path_factory) -> dict:
     np.save(directory / "cooccurrence.npy", cooccurrence)
     (directory / "cooccurrence.json").write_text(json.dumps({"window": window, "n_pairs": n_pairs}))
     (directory / "vocab.tsv").write_text("".join(f"{word}\t{count}\n" for word, count in ordered))
-    return dict(words=words, tokens=tokens, offsets=offsets, cooccurrence=cooccurrence, n_pairs=n_pairs,
-                window=window, mstar=target, directory=directory)  # fmt: skip
+    return dict(
+        words=words,
+        tokens=tokens,
+        offsets=offsets,
+        cooccurrence=cooccurrence,
+        n_pairs=n_pairs,
+        window=window,
+        mstar=target,
+        directory=directory,
+    )
 
 
 def test_negative_eigenvalues_within_dim_are_warned_in_the_log(lee_counts, tmp_path):
@@ -244,16 +266,37 @@ def test_float32_and_float64_training_give_the_same_benchmark_scores(lee_counts,
     eigvals = np.linalg.eigvalsh(lee_counts["mstar"])[::-1].copy()
     # The exact step grows mode k by a factor 1 + 2 lr eigval_k / ||M*||^2: 1.2 for the top one.
     lr = 0.2 * float(np.sum(lee_counts["mstar"] ** 2)) / (2 * eigvals[0])
-    problem = TrainingProblem(lee_counts["tokens"], lee_counts["offsets"], lee_counts["cooccurrence"],
-                              lee_counts["n_pairs"], lee_counts["window"], 1.0, 8, eigvals)  # fmt: skip
+    problem = TrainingProblem(
+        lee_counts["tokens"],
+        lee_counts["offsets"],
+        lee_counts["cooccurrence"],
+        lee_counts["n_pairs"],
+        lee_counts["window"],
+        1.0,
+        8,
+        eigvals,
+    )
     questions = read_analogy_questions(gensim_test_file("questions-words.txt"))
-    similarity = {"ws353": read_similarity(gensim_test_file("wordsim353.tsv"), name="ws353"),
-                  "simlex": read_similarity(gensim_test_file("simlex999.txt"), name="simlex")}  # fmt: skip
+    similarity = {
+        "ws353": read_similarity(gensim_test_file("wordsim353.tsv"), name="ws353"),
+        "simlex": read_similarity(gensim_test_file("simlex999.txt"), name="simlex"),
+    }
     scores = {}
     for dtype in ("float32", "float64"):
         config = RunConfig.from_mapping(
-            dict(loss="qwem", reweight="omniscient", exact=True, lr=lr, init_scale=1e-6, steps=400,
-                 dtype=dtype, device="cpu", log_every=50, eval_every=100, n_checkpoints=3),  # fmt: skip
+            dict(
+                loss="qwem",
+                reweight="omniscient",
+                exact=True,
+                lr=lr,
+                init_scale=1e-6,
+                steps=400,
+                dtype=dtype,
+                device="cpu",
+                log_every=50,
+                eval_every=100,
+                n_checkpoints=3,
+            ),
             "experiments.lee.runs.qwem",
         )
         summary = train(config, problem, tmp_path / dtype, progress=False)
@@ -279,18 +322,28 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
         run_script(
             "evaluate_embedding",
             tmp_path,
-            input=Namedlist(fromdict={"vec": str(tmp_path / "m.vec"), "analogies": str(tmp_path / "q.txt"),
-                                      "rare": str(tmp_path / "rare.tsv")}),  # fmt: skip
+            input=Namedlist(
+                fromdict={
+                    "vec": str(tmp_path / "m.vec"),
+                    "analogies": str(tmp_path / "q.txt"),
+                    "rare": str(tmp_path / "rare.tsv"),
+                }
+            ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
             params=SimpleNamespace(model=model),
         )
     run_script(
         "collect_benchmarks",
         tmp_path,
-        input=SimpleNamespace(scores=[tmp_path / "mstar.csv", tmp_path / "sgns.csv"],
-                              categories=[tmp_path / "mstar_cat.csv", tmp_path / "sgns_cat.csv"]),  # fmt: skip
-        output=SimpleNamespace(benchmarks=tmp_path / "benchmarks.csv", categories=tmp_path / "categories.csv",
-                               summary=tmp_path / "summary.md"),  # fmt: skip
+        input=SimpleNamespace(
+            scores=[tmp_path / "mstar.csv", tmp_path / "sgns.csv"],
+            categories=[tmp_path / "mstar_cat.csv", tmp_path / "sgns_cat.csv"],
+        ),
+        output=SimpleNamespace(
+            benchmarks=tmp_path / "benchmarks.csv",
+            categories=tmp_path / "categories.csv",
+            summary=tmp_path / "summary.md",
+        ),
         params=SimpleNamespace(experiment="e", corpus="c", vocab_size=4, dim=2, window=3),
     )
     text = (tmp_path / "benchmarks.csv").read_text()
