@@ -67,6 +67,19 @@ def corpus_store(wildcards):
     }
 
 
+def raw_corpus(wildcards):
+    """The file the corpus's source needs before tokenising (none for streamed sources)."""
+    corpus = corpus_config(wildcards.corpus)
+    source = corpus["source"]
+    if source == "local":
+        return [corpus["path"]]
+    if source == "bundled":
+        return [f"resources/corpora/{wildcards.corpus}/source.txt"]
+    if source == "url":
+        return [f"resources/corpora/{wildcards.corpus}/download.zip"]
+    return []
+
+
 def matrix_mem_mb(wildcards, copies):
     """Memory for `copies` V x V float64 matrices plus 1 GB of headroom."""
     vocab_size = experiment_config(wildcards.experiment)["vocab_size"]

@@ -2,19 +2,6 @@
 # experiments on that corpus (resources/corpora/<corpus>/).
 
 
-def raw_corpus(wildcards):
-    """The file the corpus's source needs before tokenising (none for streamed sources)."""
-    corpus = corpus_config(wildcards.corpus)
-    source = corpus["source"]
-    if source == "local":
-        return [corpus["path"]]
-    if source == "bundled":
-        return [f"resources/corpora/{wildcards.corpus}/source.txt"]
-    if source == "url":
-        return [f"resources/corpora/{wildcards.corpus}/download.zip"]
-    return []
-
-
 rule fetch_bundled_corpus:
     output:
         source="resources/corpora/{corpus}/source.txt",
