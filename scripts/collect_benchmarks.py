@@ -14,7 +14,7 @@ from w2vtheory.script_runner import run
 
 def concatenated(paths) -> pd.DataFrame:
     """The CSVs one after another; only empty cells are missing, and floats read back exactly."""
-    tables = [pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip") for path in paths]
+    tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in paths]
     return pd.concat(tables, ignore_index=True)
 
 

@@ -319,7 +319,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
             params=SimpleNamespace(model=model),
         )
-    scores = pd.read_csv(tmp_path / "one.csv", float_precision="round_trip")
+    scores = pd.read_csv(tmp_path / "one.csv")
     assert scores.columns.tolist() == ["model", "benchmark", "score", "n"]
     men = pd.read_csv(tmp_path / "men.tsv", sep="\t", names=["word1", "word2", "score"])
     rho, n = similarity_spearman(*read_vec_file(tmp_path / "m.vec"), men)
@@ -338,7 +338,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
         ),
         params=SimpleNamespace(experiment="e", corpus="c", vocab_size=5, dim=2, window=3),
     )
-    collected = pd.read_csv(tmp_path / "benchmarks.csv", float_precision="round_trip")
+    collected = pd.read_csv(tmp_path / "benchmarks.csv")
     assert collected.columns.tolist() == ["model", "benchmark", "score", "n"]
     assert collected["model"].tolist() == ["one"] * 3 + ["two"] * 3
     assert collected["score"].tolist()[:3] == scores["score"].tolist()
