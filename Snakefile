@@ -23,3 +23,8 @@ rule all:
     default_target: True
     input:
         default_targets(),
+
+
+rule paper:
+    input:
+        [experiment_targets(name) for name in config.get("paper_experiments", [])],
