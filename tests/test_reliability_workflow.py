@@ -26,6 +26,8 @@ from tests.conftest import ROOT, SNAKEMAKE, run_snakemake, tiny_config, write_le
 pytestmark = pytest.mark.slow
 
 LOCKED = "Directory cannot be locked"
+# What `make run` uses: --rerun-incomplete, so a rerun redoes the jobs a kill left unfinished.
+LOCAL_PROFILE = ("--profile", str(ROOT / "profiles" / "local"))
 UNLOCK_HINT = "It can be removed with the --unlock argument"
 
 # The trainer writes a resume state at most once a minute; a kill a few seconds into a test run
@@ -84,7 +86,7 @@ def start_snakemake(tmp_path: Path) -> Iterator[Callable[[Path], subprocess.Pope
     started: list[subprocess.Popen] = []
 
     def start(workdir: Path) -> subprocess.Popen:
-        command = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+        command = [str(SNAKEMAKE), *LOCAL_PROFILE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
                    "--configfile", str(workdir / "tiny.yaml"), "--cores", "2", "--resources", "gpu=1"]  # fmt: skip
         path = os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": path}
@@ -215,7 +217,7 @@ def longer_training_with_figures(config: dict) -> None:
 
 def unlock_after_kill(workdir: Path) -> None:
     """What a user does after a kill -9 (docs/troubleshooting.md): the same command with --unlock."""
-    process = run_snakemake(workdir, "--unlock", timeout=300)
+    process = run_snakemake(workdir, *LOCAL_PROFILE, "--unlock", timeout=300)
     assert process.returncode == 0, process.stderr[-3000:]
 
 
@@ -228,7 +230,7 @@ def test_kill_9_during_counting_training_and_figures_then_the_same_command_finis
     process = start_snakemake(workdir)
     wait_for(lambda: (logs / "count_cooccurrence.log").exists(), "counting to start", process)
     kill_group(process)
-    refused = run_snakemake(workdir, timeout=300)
+    refused = run_snakemake(workdir, *LOCAL_PROFILE, timeout=300)
     assert refused.returncode != 0 and LOCKED in refused.stderr and UNLOCK_HINT in refused.stderr
     unlock_after_kill(workdir)
 
@@ -240,12 +242,13 @@ def test_kill_9_during_counting_training_and_figures_then_the_same_command_finis
     assert not (results / "runs" / "sgns" / "W.npy").exists()
     unlock_after_kill(workdir)
 
-    # 3. rerun: while it runs, a second snakemake in the same directory is refused by the lock;
-    #    then kill -9 while a figure is rendered.
+    # 3. rerun: while it runs, a second snakemake in the same directory is refused by the lock (without
+    #    --rerun-incomplete it may stop earlier, at an output the first is writing, with
+    #    IncompleteFilesException); then kill -9 while a figure is rendered.
     process = start_snakemake(workdir)
     locks = workdir / ".snakemake" / "locks"
     wait_for(lambda: locks.exists() and any(locks.iterdir()), "the rerun to take the lock", process)
-    second = run_snakemake(workdir, timeout=300)
+    second = run_snakemake(workdir, *LOCAL_PROFILE, timeout=300)
     assert second.returncode != 0 and LOCKED in second.stderr and UNLOCK_HINT in second.stderr
     assert process.poll() is None, "the first snakemake must still hold the lock for this check"
     wait_for(lambda: any((logs / "figures").glob("*.log")), "a figure job to start", process)
@@ -255,7 +258,7 @@ def test_kill_9_during_counting_training_and_figures_then_the_same_command_finis
     unlock_after_kill(workdir)
 
     # 4. The same command finishes, and every output is whole.
-    final = run_snakemake(workdir, timeout=600)
+    final = run_snakemake(workdir, *LOCAL_PROFILE, timeout=600)
     assert final.returncode == 0, final.stderr[-5000:]
     run = yaml.safe_load((results / "runs" / "sgns" / "run.json").read_text())
     assert 0 < run["resumed_from_step"] < 1200
