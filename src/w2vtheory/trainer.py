@@ -454,10 +454,11 @@ def load_resume(run_dir: Path, fingerprint: str) -> tuple[RunRecord, np.ndarray]
 
 
 def _divergence_error(config: RunConfig, step: int, lr: float, loss: float) -> InputError:
+    precision = " or use dtype float64" if config.dtype != "float64" else ""
     return InputError(
         f"run `{config.config_key}`: the loss became {loss} at step {step} (learning rate {lr:g}, "
-        f"{config.dtype}): SGD diverged. Lower `{config.config_key}.lr` (or add an lr_schedule), "
-        f"or use dtype float64 and a smaller init_scale."
+        f"{config.dtype}): SGD diverged. Lower `{config.config_key}.lr` (or add an lr_schedule "
+        f"that decays it before step {step}){precision}, or a smaller init_scale."
     )
 
 
