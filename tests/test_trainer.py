@@ -179,7 +179,7 @@ def _raise_at_second_evaluation():
 def test_divergence_stops_with_step_lr_and_fix(tmp_path):
     problem = _problem(40, 4, 40, dim=4)
     with pytest.raises(
-.*smaller init_scale"
+        InputError, match=r"at step \d+ \(learning rate 1e\+06, float64\).*Lower `experiments.test.runs.qwem.lr`"
     ):
         train(_config(lr=1e6, init_scale=1.0), problem, tmp_path, progress=False)
     assert not (tmp_path / "trace.csv").exists()
