@@ -138,3 +138,14 @@ def test_missing_corpus_file_is_named(tiny_workdir):
     assert process.returncode != 0
     assert "lee.txt" in process.stderr
     assert not (tiny_workdir / "resources" / "corpora" / "lee" / "tokens.npy").exists()
+
+
+def test_figures_and_the_report_build(finished_run):
+    figures = finished_run / "results" / "tiny" / "figures"
+    for name in ["fig1_dynamics", "fig2_singular_values", "fig3_table", "spectra", "feature_atlas"]:
+        for suffix in ["pdf", "png", "csv"]:
+            assert (figures / f"{name}.{suffix}").stat().st_size > 0, f"{name}.{suffix} is empty"
+    process = run_snakemake(finished_run, "--report", "report.html")
+    assert process.returncode == 0, process.stderr[-3000:]
+    html = (finished_run / "report.html").read_text(errors="replace")
+    assert "fig1_dynamics" in html and "fig2_singular_values" in html
