@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -68,3 +71,16 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.C
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def run_script(script: str, workdir: Path, **fields) -> str:
+    """Run scripts/<script>.py as Snakemake would (through script_runner) and return its log text."""
+    log = workdir / f"{script}.log"
+    snakemake = SimpleNamespace(log=[str(log)], rule=script, threads=1, **fields)
+    try:
+        runpy.run_path(
+            str(ROOT / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
+        )
+    finally:
+        logging.getLogger().setLevel(logging.WARNING)
+    return log.read_text(encoding="utf-8")

@@ -1,7 +1,6 @@
 """Tokenising each corpus source end to end into the token store."""
 
 import json
-import runpy
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.conftest import run_script
 from w2vtheory.corpus import tokenize_corpus
 from w2vtheory.corpus.bundled import clean_document, write_bundled_corpus
 from w2vtheory.corpus.sources import ArticleTally, huggingface_batches
@@ -18,7 +18,6 @@ from w2vtheory.errors import InputError
 from w2vtheory.tokenize import tokenize
 from w2vtheory.vocab import read_lexicon
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def outputs(directory: Path) -> dict[str, Path]:
@@ -123,13 +122,6 @@ def test_unknown_source_and_bundled_part(tmp_path: Path) -> None:
         tokenize_corpus({"source": "ftp"}, "c", None, **outputs(tmp_path))
     with pytest.raises(InputError, match="choose one or more of"):
         write_bundled_corpus(["wikipedia"], tmp_path / "source.txt", tmp_path / "source_provenance.json")
-
-
-def run_script(script: str, tmp_path: Path, **fields) -> None:
-    snakemake = SimpleNamespace(log=[str(tmp_path / f"{script}.log")], rule=script, threads=1, **fields)
-    runpy.run_path(
-        str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
-    )
 
 
 def test_tokenize_script(tmp_path: Path) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import runpy
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +14,9 @@ from gensim.models import KeyedVectors
 from scipy import stats
 from snakemake.iocontainers import Namedlist
 
+from tests.conftest import run_script
 from w2vtheory.benchmarks import read_analogy_questions
+from w2vtheory.embeddings import read_vec, write_vec
 from w2vtheory.evaluation import (
     Analogies,
     analogy_accuracy_by_category,
@@ -30,7 +30,6 @@ from w2vtheory.evaluation import (
     unit_rows,
 )
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:
@@ -279,30 +278,10 @@ def test_summary_table() -> None:
 # --- the scripts --------------------------------------------------------------------------------
 
 
-def run_script(script: str, tmp_path: Path, **fields) -> None:
-    snakemake = SimpleNamespace(log=[str(tmp_path / f"{script}.log")], rule=script, threads=1, **fields)
-    runpy.run_path(
-        str(REPOSITORY / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
-    )
-
-
-def write_vec_file(path: Path, words: list[str], vectors: np.ndarray) -> None:
-    lines = [f"{len(words)} {vectors.shape[1]}"] + [
-        word + " " + " ".join(f"{value:.6g}" for value in row) for word, row in zip(words, vectors, strict=True)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-
-
-def read_vec_file(path: Path) -> tuple[list[str], np.ndarray]:
-    rows = [line.split() for line in path.read_text().splitlines()[1:]]
-    return [row[0] for row in rows], np.array([[float(value) for value in row[1:]] for row in rows])
-
-
-@pytest.mark.skipif(importlib.util.find_spec("w2vtheory.embeddings") is None, reason="needs w2vtheory.embeddings")
 def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     words = ["man", "woman", "king", "queen", "apple"]
     vectors = np.array([[1.0, 0.0], [1.0, 0.3], [0.2, 1.0], [0.5, 1.0], [-1.0, -1.0]])
-    write_vec_file(tmp_path / "m.vec", words, vectors)
+    write_vec(tmp_path / "m.vec", words, vectors)
     (tmp_path / "q.txt").write_text(": family\nman woman king queen\nman woman boy girl\n")
     (tmp_path / "men.tsv").write_text("man\twoman\t8\nman\tapple\t1\nking\tapple\t2\n")
     for model in ("one", "two"):
@@ -322,7 +301,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     scores = pd.read_csv(tmp_path / "one.csv")
     assert scores.columns.tolist() == ["model", "benchmark", "score", "n"]
     men = pd.read_csv(tmp_path / "men.tsv", sep="\t", names=["word1", "word2", "score"])
-    rho, n = similarity_spearman(*read_vec_file(tmp_path / "m.vec"), men)
+    rho, n = similarity_spearman(*read_vec(tmp_path / "m.vec"), men)
     assert scores.set_index("benchmark").loc["men", "score"] == rho == 0.5
     run_script(
         "collect_benchmarks",

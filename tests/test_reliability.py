@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
-import logging
 import re
-import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +17,7 @@ import pytest
 import yaml
 from snakemake.iocontainers import Namedlist
 
-from tests.conftest import ROOT, gensim_test_file
+from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic
 from w2vtheory.benchmarks import read_analogy_questions, read_similarity
 from w2vtheory.config import deep_merge, validate_config
@@ -31,19 +29,6 @@ from w2vtheory.statistics import joint_probability, mstar, unigram_probability
 from w2vtheory.trainer import RunConfig, TrainingProblem, train
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
-
-
-def run_script(script: str, workdir: Path, **fields) -> str:
-    """Run scripts/<script>.py as Snakemake would (through script_runner) and return its log text."""
-    log = workdir / f"{script}.log"
-    snakemake = SimpleNamespace(log=[str(log)], rule=script, threads=1, **fields)
-    try:
-        runpy.run_path(
-            str(ROOT / "scripts" / f"{script}.py"), init_globals={"snakemake": snakemake}, run_name="__main__"
-        )
-    finally:
-        logging.getLogger().setLevel(logging.WARNING)
-    return log.read_text(encoding="utf-8")
 
 
 def leftovers(directory: Path) -> list[str]:
