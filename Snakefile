@@ -7,6 +7,7 @@ configfile: f"{workflow.basedir}/config.yaml"
 
 include: "rules/common.smk"
 include: "rules/figure_inputs.smk"
+include: "rules/training_inputs.smk"
 include: "rules/corpus.smk"
 include: "rules/counts.smk"
 include: "rules/spectra.smk"

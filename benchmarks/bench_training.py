@@ -19,7 +19,8 @@ import torch
 
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import TorchPairSampler, corpus_layout
-from w2vtheory.trainer import NumbaStepper, Objective, RunConfig, TorchPairWeights, torch_sgd_step
+from w2vtheory.training import Objective, RunConfig
+from w2vtheory.training.steppers import NumbaStepper, TorchPairWeights, torch_sgd_step
 
 
 def synthetic_inputs(vocab: int, n_tokens: int, doc_length: int, seed: int = 0):
@@ -58,7 +59,7 @@ def torch_rate(layout, weights, config, W0, device, n_steps) -> float:
 
 
 def numba_rate(layout, weights, config, W0, n_steps) -> float:
-    objective = Objective(weights, -1.0, 1.0, 1.0, None)
+    objective = Objective(config.loss, config.reweight, weights, -1.0, 1.0, 1.0, None, None)
     stepper = NumbaStepper(W0.astype(config.dtype), layout, objective, config, 1.0)
     return timed(lambda index: stepper.step(index, config.lr), n_steps)
 
@@ -82,9 +83,8 @@ def main() -> None:
     W0 = np.random.default_rng(1).standard_normal((args.vocab, args.dim)) * 0.1 / np.sqrt(args.dim)
     print(f"V = {args.vocab}, d = {args.dim}, B = {args.batch} (+{args.batch} negatives), threads = {args.threads}")
     for dtype in ("float32", "float64"):
-        config = RunConfig(
-            loss="qwem", reweight="omniscient", lr=0.1, init_scale=0.1, steps=1, batch_size=args.batch, dtype=dtype
-        )
+        settings = dict(loss="qwem", reweight="omniscient", lr=0.1, init_scale=0.1, steps=1, batch_size=args.batch)
+        config = RunConfig.from_mapping({**settings, "dtype": dtype})
         plain = torch_rate(layout, weights, config, W0, torch.device("cpu"), args.torch_steps)
         fused = numba_rate(layout, weights, config, W0, args.numba_steps)
         for name, rate in (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused)):

@@ -44,6 +44,7 @@ rule collect_benchmarks:
         categories=per_model(
             "results/{experiment}/evaluation/{model}_analogy_categories.csv"
         ),
+        convergence=convergence_table_input,
     output:
         benchmarks="results/{experiment}/benchmarks.csv",
         categories="results/{experiment}/analogy_categories.csv",

@@ -1,14 +1,6 @@
-# Training stage: SGNS and QWEM runs (PAPER.md section 3) with their traces, checkpoints and the
-# closed-form theory of section 4. A killed run resumes from runs/<run>/resume/ when rerun.
-
-RUN_OUTPUTS = [
-    "trace.csv",
-    "evaluations.csv",
-    "singular_values.npy",
-    "checkpoints.csv",
-    "theory.csv",
-    "theory_loss.csv",
-]
+# Training stage: SGNS and QWEM runs (docs/paper.md section 3) with their traces and checkpoints,
+# the closed-form theory on each run's axes (section 4), each objective's converged value, and
+# every run's gap to it. A killed run resumes from runs/<run>/resume/ when rerun.
 
 
 rule train_run:
@@ -26,8 +18,6 @@ rule train_run:
         evaluations="results/{experiment}/runs/{run}/evaluations.csv",
         singular_values="results/{experiment}/runs/{run}/singular_values.npy",
         checkpoints="results/{experiment}/runs/{run}/checkpoints.csv",
-        theory="results/{experiment}/runs/{run}/theory.csv",
-        theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",
         summary="results/{experiment}/runs/{run}/run.json",
         vec="results/{experiment}/embeddings/{run}.vec",
     log:
@@ -48,3 +38,72 @@ rule train_run:
         dim=experiment_param("dim"),
     script:
         "../scripts/train.py"
+
+
+rule theory_curves:
+    input:
+        run="results/{experiment}/runs/{run}/run.json",
+        evaluations="results/{experiment}/runs/{run}/evaluations.csv",
+        trace="results/{experiment}/runs/{run}/trace.csv",
+        mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
+    output:
+        theory="results/{experiment}/runs/{run}/theory.csv",
+        theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",
+    log:
+        "results/logs/{experiment}/theory_curves_{run}.log",
+    benchmark:
+        "results/benchmarks/{experiment}/theory_curves_{run}.tsv"
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../scripts/theory_curves.py"
+
+
+rule converged_reference:
+    input:
+        vocab="results/{experiment}/vocab.tsv",
+        cooccurrence="results/{experiment}/cooccurrence.npy",
+        stats="results/{experiment}/cooccurrence.json",
+        mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
+        mstar_eigvecs="results/{experiment}/spectrum/mstar_eigvecs.npy",
+        analogies=config["benchmarks"]["analogies"],
+    output:
+        W="results/{experiment}/references/{objective}/W.npy",
+        summary="results/{experiment}/references/{objective}/reference.json",
+    wildcard_constraints:
+        objective=OBJECTIVE_PATTERN,
+    log:
+        "results/logs/{experiment}/converged_reference_{objective}.log",
+    benchmark:
+        "results/benchmarks/{experiment}/converged_reference_{objective}.tsv"
+    conda:
+        "../envs/training.yaml"
+    threads: MAX_THREADS
+    resources:
+        # the counts, both pair tables and the L-BFGS temporaries as V x V float64
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 6),
+    params:
+        run=objective_run,
+        negative_weight=experiment_param("negative_weight"),
+        dim=experiment_param("dim"),
+        max_iterations=experiment_param("reference_iterations"),
+    script:
+        "../scripts/converged_reference.py"
+
+
+rule convergence:
+    input:
+        unpack(convergence_inputs),
+    output:
+        table="results/{experiment}/convergence.csv",
+    log:
+        "results/logs/{experiment}/convergence.log",
+    benchmark:
+        "results/benchmarks/{experiment}/convergence.tsv"
+    conda:
+        "../envs/training.yaml"
+    params:
+        runs=lambda wildcards: trained_models(experiment_config(wildcards.experiment)),
+        objectives=run_objectives,
+    script:
+        "../scripts/convergence_table.py"

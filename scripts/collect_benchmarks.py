@@ -1,6 +1,7 @@
 """Collect an experiment's per-model scores into benchmarks.csv, analogy_categories.csv and summary.md.
 
-input: scores (per-model model,benchmark,score,n CSVs), categories (per-model analogy category CSVs).
+input: scores (per-model model,benchmark,score,n CSVs), categories (per-model analogy category CSVs),
+convergence (convergence.csv for experiments that train, else empty).
 output: benchmarks, categories, summary.
 params: experiment, corpus, vocab_size, dim, window.
 """
@@ -8,6 +9,7 @@ params: experiment, corpus, vocab_size, dim, window.
 import pandas as pd
 
 from w2vtheory.atomic import write_text
+from w2vtheory.convergence import convergence_markdown
 from w2vtheory.evaluation import summary_markdown, write_csv
 from w2vtheory.script_runner import run
 
@@ -33,6 +35,8 @@ def main(snakemake) -> None:
         dim=params.dim,
         window=params.window,
     )
+    for path in snakemake.input.convergence:
+        summary += "\n" + convergence_markdown(pd.read_csv(path))
     write_text(snakemake.output.summary, summary)
 
 

@@ -25,8 +25,8 @@ from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.embeddings import write_vec
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import evaluate_embedding
-from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.trainer import RunConfig, TrainingProblem, train
+from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.training import RunConfig, TrainingProblem, train
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
@@ -251,16 +251,14 @@ def test_float32_and_float64_training_give_the_same_benchmark_scores(lee_counts,
     eigvals = np.linalg.eigvalsh(lee_counts["mstar"])[::-1].copy()
     # The exact step grows mode k by a factor 1 + 2 lr eigval_k / ||M*||^2: 1.2 for the top one.
     lr = 0.2 * float(np.sum(lee_counts["mstar"] ** 2)) / (2 * eigvals[0])
-    problem = TrainingProblem(
-        lee_counts["tokens"],
-        lee_counts["offsets"],
-        lee_counts["cooccurrence"],
-        lee_counts["n_pairs"],
+    counts = np.bincount(lee_counts["tokens"], minlength=len(words)).astype(np.float64)
+    statistics = CorpusStatistics(
+        joint_probability(lee_counts["cooccurrence"], lee_counts["n_pairs"], lee_counts["window"]),
+        unigram_probability(counts),
         lee_counts["window"],
-        1.0,
-        8,
-        eigvals,
+        lee_counts["n_pairs"],
     )
+    problem = TrainingProblem(lee_counts["tokens"], lee_counts["offsets"], statistics, 1.0, 8, eigvals)
     questions = read_analogy_questions(gensim_test_file("questions-words.txt"))
     similarity = {
         "ws353": read_similarity(gensim_test_file("wordsim353.tsv"), name="ws353"),

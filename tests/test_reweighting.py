@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from w2vtheory import theory
-from w2vtheory.reweighting import min_loss, omniscient_weights, pair_weights, sgns_weights, unigram_weights
+from w2vtheory.reweighting import (
+    expected_pair_tables,
+    loss_normaliser,
+    omniscient_weights,
+    pair_weights,
+    sgns_weights,
+    unigram_weights,
+)
 from w2vtheory.statistics import mstar, pair_weight
 
 
@@ -45,52 +52,61 @@ def test_unigram_and_omniscient_weights():
 
 
 @pytest.mark.parametrize("k", [1.0, 2.0])
-def test_min_loss_of_omniscient_qwem(k):
+def test_loss_normaliser_is_the_authors(k):
     joint, unigram = _joint(1)
-    target = mstar(joint, unigram, k)
-    weights = omniscient_weights(joint, unigram, k)
-    G = pair_weight(joint, unigram, k)
-    assert min_loss("qwem", weights, joint, unigram, k) == pytest.approx(-G.mean() * np.sum(target**2) / 2, rel=1e-12)
-    assert min_loss("sgns", weights, joint, unigram, k) == pytest.approx(-G.mean() * np.sum(target**2) / 4, rel=1e-12)
-    if k == 1.0:  # PAPER.md: min_loss = -mean(M*^2)
-        assert min_loss("qwem", weights, joint, unigram, k) == pytest.approx(-np.mean(target**2), rel=1e-12)
+    independent = k * np.outer(unigram, unigram)
+    target = 2 * (joint - independent) / (joint + independent)
+    assert loss_normaliser("qwem", "omniscient", joint, unigram, k) == pytest.approx(-np.mean(target**2), rel=1e-12)
+    sgns_target = np.log(joint / independent + np.exp(-5))
+    assert loss_normaliser("sgns", "omniscient", joint, unigram, k) == pytest.approx(
+        -np.mean(sgns_target**2), rel=1e-12
+    )
+    for loss in ("qwem", "sgns"):
+        assert loss_normaliser(loss, "sgns", joint, unigram, k) == -0.12
+        assert loss_normaliser(loss, "unigram", joint, unigram, k) == -0.5
+    np.testing.assert_allclose(mstar(joint, unigram, k), target)
 
 
 @pytest.mark.parametrize("scheme", ["omniscient", "sgns", "unigram"])
-def test_min_loss_is_twice_the_minimum_of_the_expected_qwem_loss(scheme):
+def test_expected_pair_tables_by_hand(scheme):
     joint, unigram = _joint(2)
     k = 1.5
     weights = pair_weights(scheme, joint, unigram, k, 0.05)
-    rows = slice(0, len(unigram))
-    positive = weights.positive_block(rows) * joint
-    negative = weights.negative_block(rows) * k * np.outer(unigram, unigram)
-
-    def expected_loss(x: np.ndarray) -> float:
-        return float(np.sum(positive * (-x + x**2 / 4) + negative * (x + x**2 / 4)))
-
-    best = 2 * (positive - negative) / (positive + negative)
-    minimum = expected_loss(best)
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        bump = rng.normal(0, 0.1, best.shape)
-        assert expected_loss(best + bump + bump.T) > minimum
-    assert min_loss("qwem", weights, joint, unigram, k) == pytest.approx(2 * minimum, rel=1e-12)
+    positive, negative = expected_pair_tables(weights, joint, unigram, k)
+    vocab = len(unigram)
+    for i in range(vocab):
+        for j in range(vocab):
+            if weights.table is not None:
+                q_positive = q_negative = weights.table[i, j]
+            else:
+                q_positive = weights.positive[i] * weights.positive[j]
+                centre, context = weights.negative_centre, weights.negative_context
+                q_negative = 0.5 * (centre[i] * context[j] + centre[j] * context[i])
+            assert positive[i, j] == pytest.approx(q_positive * joint[i, j], rel=1e-12)
+            assert negative[i, j] == pytest.approx(k * q_negative * unigram[i] * unigram[j], rel=1e-12)
+    np.testing.assert_allclose(positive, positive.T)
+    np.testing.assert_allclose(negative, negative.T)
+    assert expected_pair_tables(weights, joint, unigram, k, "float32")[0].dtype == np.float32
 
 
 def test_expected_sgd_step_is_the_theory_time_step():
-    """E[gradient of the normalised omniscient QWEM batch loss] = 2 (W W^T - M*) W / ||M*||^2, so a
-    step of size lr moves W by time_per_step(lr) along dW/dt = -(1/2)(W W^T - M*) W."""
+    """With the authors' normaliser -mean(M*^2), E[gradient of the normalised omniscient QWEM batch loss]
+    = mean(G) (W W^T - M*) W / mean(M*^2), so a step of size lr moves W by time_per_step(lr) along
+    dW/dt = -(1/2)(W W^T - M*) W."""
     joint, unigram = _joint(3)
-    k, vocab = 1.0, len(unigram)
+    k, vocab = 2.0, len(unigram)
     weights = omniscient_weights(joint, unigram, k)
-    normaliser = min_loss("qwem", weights, joint, unigram, k)
+    normaliser = loss_normaliser("qwem", "omniscient", joint, unigram, k)
     W = np.random.default_rng(4).standard_normal((vocab, 3))
     x = W @ W.T
     # Expected batch loss sum_ij q [P l+'(x) + k P_i P_j l-'(x)], differentiated in W (x is symmetric).
     slope = weights.table * (joint * (x / 2 - 1) + k * np.outer(unigram, unigram) * (x / 2 + 1))
     expected_gradient = 2 * slope @ W / abs(normaliser)
     target = mstar(joint, unigram, k)
-    np.testing.assert_allclose(expected_gradient, 2 * (x - target) @ W / np.sum(target**2), rtol=1e-10)
+    mean_pair_weight = pair_weight(joint, unigram, k).mean()
+    np.testing.assert_allclose(
+        expected_gradient, mean_pair_weight * (x - target) @ W / np.mean(target**2), rtol=1e-10
+    )
     lr = 0.3
-    dt = theory.time_per_step(lr, np.mean(target**2), vocab)
+    dt = theory.time_per_step(lr, mean_pair_weight, np.mean(target**2))
     np.testing.assert_allclose(lr * expected_gradient, dt * 0.5 * (x - target) @ W, rtol=1e-10)

@@ -46,7 +46,9 @@ def test_singular_values_and_loss_match_ode_from_aligned_start():
     np.testing.assert_allclose(np.sort(measured, axis=1)[:, ::-1], np.sort(predicted, axis=1)[:, ::-1], rtol=1e-6)
     losses = [_normalised_loss(W, target) for W in trajectory]
     np.testing.assert_allclose(
-        theory.normalised_loss_theory(predicted, eigvals[top], np.sum(target**2)), losses, rtol=1e-9
+        theory.normalised_loss_theory(predicted, eigvals[top], np.sum(target**2), 2.0 / len(target) ** 2, len(target)),
+        losses,
+        rtol=1e-9,
     )
     # Each learned mode lowers the loss by lambda_k^2 / (2 ||M*||^2).
     assert losses[0] == pytest.approx(1.0, abs=1e-5)
@@ -85,13 +87,15 @@ def test_closed_form_limits_and_tau():
 
 
 def test_time_per_step_and_piecewise_schedule():
-    assert theory.time_per_step(5.0, 0.25, 100) == pytest.approx(4 * 5.0 / (100**2 * 0.25))
+    # k = 1, P summing to 1: mean(G) = 2 / V^2, and the clock is the authors' 4 lr / (V^2 mean(M*^2))
+    assert theory.time_per_step(5.0, 2.0 / 100**2, 0.25) == pytest.approx(4 * 5.0 / (100**2 * 0.25))
+    assert theory.time_per_step(5.0, 3.0 / 100**2, 0.25) == pytest.approx(6 * 5.0 / (100**2 * 0.25))
     schedule = [[30, 0.1], [10, 0.5]]
     steps = np.array([0, 1, 10, 11, 30, 45])
     rates = [5.0 * (0.1 if s >= 30 else 0.5 if s >= 10 else 1.0) for s in range(50)]
     np.testing.assert_allclose(theory.learning_rate(np.arange(50), 5.0, schedule), rates)
-    expected = [theory.time_per_step(sum(rates[:n]), 0.25, 100) for n in steps]
-    np.testing.assert_allclose(theory.cumulative_time(steps, 5.0, schedule, 0.25, 100), expected)
+    expected = [0.02 * sum(rates[:n]) for n in steps]
+    np.testing.assert_allclose(theory.cumulative_time(steps, 5.0, schedule, 0.02), expected)
 
 
 def test_init_scale_is_s0_for_every_eigenmode():

@@ -13,16 +13,18 @@ import torch
 from w2vtheory import theory
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
-from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.trainer import RunConfig, TorchStepper, TrainingProblem, build_objective, corpus_layout, train
+from w2vtheory.sampler import corpus_layout
+from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.theory_curves import loss_curve, singular_value_curves
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
+from w2vtheory.training.objective import time_per_unit_lr
+from w2vtheory.training.steppers import TorchStepper
 
 OUTPUTS = [
     "trace.csv",
     "evaluations.csv",
     "singular_values.npy",
     "checkpoints.csv",
-    "theory.csv",
-    "theory_loss.csv",
     "W.npy",
 ]
 
@@ -53,18 +55,15 @@ def _problem(vocab_size: int, n_topics: int, n_docs: int, dim: int, window: int 
     tokens, offsets = synthetic_corpus(vocab_size, n_topics, n_docs, 500)
     counts = count_cooccurrence(tokens, offsets, vocab_size, window)
     n_pairs = count_pairs(offsets, window)
-    eigvals = np.linalg.eigvalsh(_mstar(counts, n_pairs, tokens, window, k))[::-1].copy()
-    return TrainingProblem(tokens, offsets, counts, n_pairs, window, k, dim, eigvals)
-
-
-def _mstar(counts, n_pairs, tokens, window, k):
-    unigram = unigram_probability(np.bincount(tokens, minlength=len(counts)).astype(np.float64))
-    return mstar(joint_probability(counts, n_pairs, window), unigram, k)
+    unigram = unigram_probability(np.bincount(tokens, minlength=vocab_size).astype(np.float64))
+    statistics = CorpusStatistics(joint_probability(counts, n_pairs, window), unigram, window, n_pairs)
+    eigvals = np.linalg.eigvalsh(mstar(statistics.joint, unigram, k))[::-1].copy()
+    return TrainingProblem(tokens, offsets, statistics, k, dim, eigvals)
 
 
 def _top_eigvecs(problem: TrainingProblem, count: int) -> np.ndarray:
-    target = _mstar(problem.cooccurrence, problem.n_pairs, problem.tokens, problem.window, problem.negative_weight)
-    _, vectors = np.linalg.eigh(target)
+    statistics = problem.statistics
+    _, vectors = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, problem.negative_weight))
     return vectors[:, ::-1][:, :count]
 
 
@@ -92,9 +91,10 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert list(trace.columns) == ["step", "time", "lr", "loss", "loss_normalised"]
     assert trace["step"].tolist() == list(range(0, 250, 10))
     np.testing.assert_allclose(
-        trace["time"], trace["step"] * theory.time_per_step(2.0, mean_square, problem.vocab_size)
+        trace["time"], trace["step"] * theory.time_per_step(2.0, objective.mean_pair_weight, mean_square)
     )
-    np.testing.assert_allclose(trace["loss_normalised"], 1 - trace["loss"] / summary["min_loss"])
+    np.testing.assert_allclose(trace["loss_normalised"], 1 - trace["loss"] / summary["loss_normaliser"])
+    assert summary["loss_normaliser"] == pytest.approx(-mean_square)
     assert trace["loss_normalised"].iloc[0] == pytest.approx(1.0, abs=1e-9)
 
     evaluations = pd.read_csv(tmp_path / "evaluations.csv")
@@ -114,22 +114,25 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert np.array_equal(np.load(tmp_path / checkpoints["file"].iloc[-1]), W)
     assert np.allclose(np.linalg.svd(W, compute_uv=False), singular_values[-1])
 
-    predicted = pd.read_csv(tmp_path / "theory.csv")
+    run = json.loads((tmp_path / "run.json").read_text())
+    predicted = singular_value_curves(run, evaluations, problem.mstar_eigvals)
     assert list(predicted.columns) == ["step", "time", "mode", "singular_value"]
     assert len(predicted) == 4 * 4 and predicted["mode"].tolist()[:4] == [1, 2, 3, 4]
     np.testing.assert_allclose(
         predicted["singular_value"].to_numpy().reshape(4, 4),
         theory.singular_value_theory(evaluations["time"].to_numpy(), problem.mstar_eigvals[:4], 1e-6),
     )
-    theory_loss = pd.read_csv(tmp_path / "theory_loss.csv")
+    theory_loss = loss_curve(run, trace, problem.mstar_eigvals)
     assert list(theory_loss.columns) == ["step", "time", "loss_normalised"] and len(theory_loss) == len(trace)
+    assert theory_loss["loss_normalised"].iloc[0] == pytest.approx(1.0, abs=1e-6)
 
-    run = json.loads((tmp_path / "run.json").read_text())
-    for key in ("time_per_unit_lr", "tau", "s0", "min_loss", "wall_seconds", "steps_per_second", "device", "dtype"):
+    keys = ("time_per_unit_lr", "tau", "s0", "loss_normaliser", "mean_pair_weight", "wall_seconds", "steps_per_second")
+    for key in (*keys, "device", "dtype"):
         assert key in run
     assert run["run"]["lr"] == 2.0 and run["device"] == "cpu" and len(run["tau"]) == 4
-    assert run["time_per_unit_lr"] == pytest.approx(4 / (40**2 * mean_square))
-    assert not (tmp_path / "resume").joinpath("state.npz").exists()
+    # k = 1 and P(i,j) summing to about 1: the authors' clock 4 lr / (V^2 mean(M*^2))
+    assert run["time_per_unit_lr"] == pytest.approx(4 / (40**2 * mean_square), rel=0.05)
+    assert not (tmp_path / "resume").exists()
 
 
 @pytest.mark.parametrize("loss", ["qwem", "sgns"])
@@ -176,22 +179,28 @@ def _raise_at_second_evaluation():
     return evaluate
 
 
-def test_divergence_stops_with_step_lr_and_fix(tmp_path):
+@pytest.mark.parametrize("exact", [False, True])
+def test_divergence_stops_with_step_lr_and_fix_and_leaves_nothing(tmp_path, exact):
     problem = _problem(40, 4, 40, dim=4)
+    # exact mode's loss is read only at log steps: W is checked before every evaluation too
+    config = _config(lr=1e6, init_scale=1.0, exact=exact, log_every=1000, eval_every=50)
     with pytest.raises(
         InputError, match=r"at step \d+ \(learning rate 1e\+06, float64\).*Lower `experiments.test.runs.qwem.lr`"
     ):
-        train(_config(lr=1e6, init_scale=1.0), problem, tmp_path, progress=False)
+        train(config, problem, tmp_path, progress=False)
     assert not (tmp_path / "trace.csv").exists()
+    assert not (tmp_path / "resume").exists() and not (tmp_path / "checkpoints").exists()
 
 
 def test_config_errors_name_the_key():
     with pytest.raises(InputError, match=r"experiments.test.runs.qwem.*unknown run settings colour"):
         _config(colour="red")
-    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.exact`.*loss: qwem and reweight: omniscient"):
-        _config(exact=True, loss="sgns", reweight="sgns")
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.dtype` = 'float16'"):
         _config(dtype="float16")
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.steps` = 50.5: must be a positive integer"):
+        _config(steps=50.5)
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr` = nan: must be a finite positive number"):
+        _config(lr=float("nan"))
 
 
 def _risen_errors(run_dir, eigvals: np.ndarray, s0: float, modes: int) -> np.ndarray:
@@ -213,7 +222,7 @@ def test_exact_mode_follows_the_closed_form(tmp_path):
     assert _risen_errors(tmp_path, eigvals, 1e-6, 5).max() < 0.05
     assert _subspace_overlap(np.load(tmp_path / "W.npy"), _top_eigvecs(problem, 5)) > 0.999
     trace = pd.read_csv(tmp_path / "trace.csv")
-    predicted = pd.read_csv(tmp_path / "theory_loss.csv")
+    predicted = loss_curve(json.loads((tmp_path / "run.json").read_text()), trace, eigvals)
     assert np.abs(trace["loss_normalised"] - predicted["loss_normalised"]).iloc[-10:].max() < 2e-3
 
 
@@ -229,12 +238,14 @@ def test_torch_path_learns_like_the_theory():
     )
     steps = 450
     losses = [float(stepper.step(step, config.lr)) for step in range(steps)]
-    final_normalised = 1 - np.mean(losses[-100:]) / objective.min_loss
-    t = theory.cumulative_time(steps, config.lr, (), objective.mstar_mean_square(40), 40)
+    final_normalised = 1 - np.mean(losses[-100:]) / objective.normaliser
+    t = theory.cumulative_time(steps, config.lr, (), time_per_unit_lr(objective, 40))
     predicted = theory.normalised_loss_theory(
         theory.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6),
         problem.mstar_eigvals[:4],
         objective.mstar_squared_norm,
+        objective.mean_pair_weight,
+        40,
     )
     assert final_normalised == pytest.approx(predicted, abs=0.04)
     assert predicted < 0.9  # the comparison is made after modes were learned

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -41,3 +42,9 @@ def save_npy(path: str | os.PathLike[str], array: np.ndarray) -> None:
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_table(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
+    """A tidy table as CSV (no index)."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)

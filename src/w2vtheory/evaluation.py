@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 
@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from w2vtheory.atomic import atomic_path
-from w2vtheory.benchmarks import AnalogyQuestion
+from w2vtheory.benchmarks import AnalogyQuestion, read_analogy_questions
 
 logger = logging.getLogger(__name__)
 
@@ -339,3 +339,14 @@ def summary_markdown(
         "cosine similarity and human scores over the pairs with both words in the vocabulary.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def analogy_scorer(analogy_file: str | os.PathLike[str], words: Sequence[str]) -> Callable[[np.ndarray], float]:
+    """W -> pair-protocol analogy accuracy (NaN when no analogy is in the vocabulary), for training logs."""
+    analogies = build_pair_analogies(read_analogy_questions(analogy_file), words)
+
+    def accuracy(vectors: np.ndarray) -> float:
+        correct, total = pair_analogy_accuracy(vectors, analogies)
+        return correct / total if total else float("nan")
+
+    return accuracy

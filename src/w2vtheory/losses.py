@@ -1,9 +1,8 @@
-"""Per-pair losses of PAPER.md section 3 as functions of x = w_i . w_j (torch tensors).
+"""Per-pair losses of docs/paper.md section 3 as functions of x = w_i . w_j (torch tensors).
 
 Both vanish at x = 0 (SGNS has its constant log 2 removed), so the batch loss of W = 0 is 0 and
 the normalised loss starts at 1. QWEM is twice SGNS's Taylor expansion to second order
-(log(1 + e^-x) - log 2 = -x/2 + x^2/8 + ...), which is what `QUADRATIC_SCALE` records: the
-normaliser of the SGNS loss is half that of QWEM, so both descend at the same speed near W = 0.
+(log(1 + e^-x) - log 2 = -x/2 + x^2/8 + ...).
 """
 
 from __future__ import annotations
@@ -14,9 +13,6 @@ import torch
 from torch.nn import functional
 
 LOSSES = ("sgns", "qwem")
-
-# Second-order Taylor coefficient of each loss relative to QWEM's x^2/4.
-QUADRATIC_SCALE = {"qwem": 1.0, "sgns": 0.5}
 
 
 def positive_loss(loss: str, x: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Pair reweighting schemes of PAPER.md section 3 and the loss normaliser min_loss.
+"""Pair reweighting schemes of docs/paper.md section 3, the loss normaliser and the expected-loss tables.
 
 A scheme multiplies the weight of a positive pair (i, j) by q+(i, j) and of a negative pair by
 q-(i, j); both are symmetric in (i, j) because the tied model sees w_i . w_j = w_j . w_i.
@@ -12,11 +12,11 @@ q-(i, j); both are symmetric in (i, j) because the tied model sees w_i . w_j = w
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from w2vtheory.losses import QUADRATIC_SCALE
 from w2vtheory.statistics import pair_weight
 
 REWEIGHTINGS = ("omniscient", "sgns", "unigram")
@@ -91,28 +91,54 @@ def pair_weights(
     raise ValueError(f"unknown reweighting {scheme!r}; use one of {REWEIGHTINGS}")
 
 
-def min_loss(loss: str, weights: PairWeights, joint: np.ndarray, unigram: np.ndarray, negative_weight: float) -> float:
-    """The normaliser of the plotted and trained loss 1 - batch_loss/min_loss (negative).
+# The authors' normalisers for the `sgns` and `unigram` reweightings: fixed constants, whatever the
+# corpus (their trainer's values; a learning rate means the same step only with the same constant).
+SGNS_REWEIGHT_NORMALISER = -0.12
+UNIGRAM_REWEIGHT_NORMALISER = -0.5
+# The floor inside the log of the omniscient-SGNS normaliser (the authors' e^-5).
+SGNS_TARGET_FLOOR = math.exp(-5.0)
 
-    With H = q+ P(i,j) + k q- P(i)P(j) and D = q+ P(i,j) - k q- P(i)P(j), the expected QWEM batch
-    loss sum_ij [q+ P (-x + x^2/4) + k q- P P (x + x^2/4)] is minimised over unconstrained
-    symmetric x = w_i . w_j at x = 2D/H with value -sum_ij D^2/H. min_loss is twice that, times
-    the loss's quadratic scale (1 for QWEM, 1/2 for SGNS):
 
-        min_loss = -2 c sum_ij D^2 / H.
+def loss_normaliser(loss: str, reweight: str, joint: np.ndarray, unigram: np.ndarray, negative_weight: float) -> float:
+    """The authors' min_loss: SGD descends 1 - batch_loss/min_loss, so a learning rate means their step.
 
-    For omniscient QWEM, H = mean(G) and D = mean(G) M*/2, so min_loss = -mean(G) ||M*||^2 / 2,
-    which is -mean(M*^2) when k = 1 and P(i,j) sums to 1 (PAPER.md section 3); the factor 2 makes
-    an SGD step of size lr on the normalised loss advance the theory time by exactly
-    4 lr / (V^2 mean(M*^2)) (w2vtheory.theory). Other settings reuse the same definition with
-    their own weights, so their normalised losses also start at 1 and descend at the theory's
-    speed near W = 0.
+    - omniscient QWEM: -mean(M*^2) (M* with the run's k);
+    - omniscient SGNS: -mean(log(P(i,j)/(k P(i)P(j)) + e^-5)^2), SGNS's own target;
+    - `sgns` reweighting: -0.12, and `unigram`: -0.5, for either loss.
+    With it, omniscient QWEM's expected normalised loss is 1 - mean(G) V^2 sum_k(2 lambda_k s_k^2 - s_k^4)
+    / (4 ||M*||^2) (`w2vtheory.theory.normalised_loss_theory`), which starts at 1 (docs/paper.md section 3).
     """
+    if reweight == "sgns":
+        return SGNS_REWEIGHT_NORMALISER
+    if reweight == "unigram":
+        return UNIGRAM_REWEIGHT_NORMALISER
+    if reweight != "omniscient":
+        raise ValueError(f"unknown reweighting {reweight!r}; use one of {REWEIGHTINGS}")
     unigram = np.asarray(unigram, dtype=np.float64)
     total = 0.0
     for start in range(0, len(unigram), _BLOCK_ROWS):
         rows = slice(start, start + _BLOCK_ROWS)
-        positive = weights.positive_block(rows) * joint[rows]
-        negative = weights.negative_block(rows) * (negative_weight * np.outer(unigram[rows], unigram))
-        total += float(np.sum((positive - negative) ** 2 / (positive + negative)))
-    return -2.0 * QUADRATIC_SCALE[loss] * total
+        independent = negative_weight * np.outer(unigram[rows], unigram)
+        if loss == "qwem":
+            target = 2.0 * (joint[rows] - independent) / (joint[rows] + independent)
+        elif loss == "sgns":
+            target = np.log(joint[rows] / independent + SGNS_TARGET_FLOOR)
+        else:
+            raise ValueError(f"unknown loss {loss!r}")
+        total += float(np.sum(target**2))
+    return -total / len(unigram) ** 2
+
+
+def expected_pair_tables(
+    weights: PairWeights, joint: np.ndarray, unigram: np.ndarray, negative_weight: float, dtype: str = "float64"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The dense V x V weights of the expected batch loss, sum_ij [A+ l+(x_ij) + A- l-(x_ij)]:
+    A+ = q+ P(i,j) on positive pairs and A- = k q- P(i)P(j) on negative pairs (both symmetric)."""
+    unigram = np.asarray(unigram, dtype=np.float64)
+    positive = np.empty(joint.shape, dtype=dtype)
+    negative = np.empty(joint.shape, dtype=dtype)
+    for start in range(0, len(unigram), _BLOCK_ROWS):
+        rows = slice(start, start + _BLOCK_ROWS)
+        positive[rows] = weights.positive_block(rows) * joint[rows]
+        negative[rows] = weights.negative_block(rows) * (negative_weight * np.outer(unigram[rows], unigram))
+    return positive, negative

@@ -7,9 +7,15 @@ works in place on it (no V x V temporaries beyond the result); inputs are never 
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
 from w2vtheory.errors import InputError
+from w2vtheory.vocab import read_lexicon
 
 # The paper's floor inside the PMI logarithm, so that pairs never seen together get a large
 # negative but finite PMI.
@@ -99,3 +105,31 @@ def ppmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np
     result = pmi(joint, unigram, floor)
     np.maximum(result, 0.0, out=result)
     return result
+
+
+@dataclass(frozen=True)
+class CorpusStatistics:
+    """P(i,j) and P(i) of one experiment, with the window and pair count they were built from."""
+
+    joint: np.ndarray  # P(i,j), V x V float64
+    unigram: np.ndarray  # P(i), float64
+    window: int
+    n_pairs: int
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.unigram)
+
+
+def load_corpus_statistics(
+    cooccurrence: str | os.PathLike[str], counts_summary: str | os.PathLike[str], vocab: str | os.PathLike[str]
+) -> CorpusStatistics:
+    """The one loader of an experiment's statistics: cooccurrence.npy, cooccurrence.json and vocab.tsv
+    (whose counts are the in-vocabulary token counts, so P(i) is the unigram of the token stream)."""
+    summary = json.loads(Path(counts_summary).read_text(encoding="utf-8"))
+    _, counts = read_lexicon(vocab)
+    matrix = np.load(cooccurrence)
+    if matrix.shape != (len(counts), len(counts)):
+        raise InputError(f"{cooccurrence} is {matrix.shape[0]} x {matrix.shape[1]} but {vocab} lists {len(counts)} words")
+    window, n_pairs = int(summary["window"]), int(summary["n_pairs"])
+    return CorpusStatistics(joint_probability(matrix, n_pairs, window), unigram_probability(counts), window, n_pairs)

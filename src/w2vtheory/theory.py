@@ -1,22 +1,22 @@
-"""The closed-form dynamics of PAPER.md section 4: one home for each theory quantity.
+"""The closed-form dynamics of docs/paper.md section 4: one home for each theory quantity.
 
 Gradient flow dW/dt = -(1/2)(W W^T - M*) W from a small isotropic start of scale s0 learns the
 eigenmodes of M* one at a time; mode k (eigenvalue lambda_k) has singular value
 
     s_k(t)^2 = e^(lambda_k t) / (1/s0^2 + (e^(lambda_k t) - 1)/lambda_k)
 
-and rises near tau_k = ln(lambda_k/s0^2)/lambda_k. One SGD step of learning rate lr on the
-normalised loss (see `w2vtheory.trainer`) advances t by 4 lr / (V^2 mean(M*^2)).
+and rises near tau_k = ln(lambda_k/s0^2)/lambda_k.
 
-Normalised loss. Training descends L^(W) = 1 - loss(W)/min_loss, whose expectation for the
-omniscient QWEM objective is exactly
+Clock. Omniscient QWEM's expected batch loss is (mean(G)/4)(||W W^T - M*||^2 - ||M*||^2), G = P(i,j) +
+k P(i)P(j), so an SGD step of learning rate lr on the normalised loss 1 - loss/normaliser, with the
+authors' normaliser -mean(M*^2), moves W by lr mean(G) (M* - W W^T) W / mean(M*^2): gradient flow
+advanced by t = 2 lr mean(G) / mean(M*^2) (`time_per_step`). With k = 1 and P(i,j) summing to 1 that
+is the authors' 4 lr / (V^2 mean(M*^2)). Every run uses this clock at its own learning rates, as
+the authors' figures do; it is exact for omniscient QWEM.
 
-    L^(W) = 1/2 + ||W W^T - M*||_F^2 / (2 ||M*||_F^2),     ||M*||_F^2 = V^2 mean(M*^2),
-
-so it starts at 1 (W = 0) and its gradient, 2 (W W^T - M*) W / ||M*||_F^2, turns an SGD step of
-size lr into the time step above. While W's columns span eigenvectors of M* with singular values
-s_k, ||W W^T - M*||^2 = ||M*||^2 - sum_k (2 lambda_k s_k^2 - s_k^4), hence
-`normalised_loss_theory`: each fully learned mode lowers the loss by lambda_k^2 / (2 ||M*||^2).
+Normalised loss. While W's columns span eigenvectors of M* with singular values s_k,
+||W W^T - M*||^2 = ||M*||^2 - sum_k (2 lambda_k s_k^2 - s_k^4), so the expected normalised loss is
+1 - mean(G) V^2 sum_k (2 lambda_k s_k^2 - s_k^4) / (4 ||M*||^2) (`normalised_loss_theory`).
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def tau(eigvals: np.ndarray, s0: float) -> np.ndarray:
     return np.where(learned, np.log(safe / s0**2) / safe, np.inf)
 
 
-def time_per_step(lr: float | np.ndarray, mstar_mean_square: float, vocab_size: int) -> float | np.ndarray:
-    """Theory time advanced by one SGD step of learning rate lr: 4 lr / (V^2 mean(M*^2))."""
-    return 4.0 * np.asarray(lr, dtype=np.float64) / (float(vocab_size) ** 2 * mstar_mean_square)
+def time_per_step(lr: float | np.ndarray, mean_pair_weight: float, mstar_mean_square: float) -> float | np.ndarray:
+    """Theory time advanced by one SGD step of learning rate lr: 2 lr mean(G) / mean(M*^2)."""
+    return 2.0 * np.asarray(lr, dtype=np.float64) * mean_pair_weight / mstar_mean_square
 
 
 def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]]) -> np.ndarray:
@@ -74,13 +74,10 @@ def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequ
 
 
 def cumulative_time(
-    steps: np.ndarray | int,
-    lr: float,
-    lr_schedule: Sequence[Sequence[float]],
-    mstar_mean_square: float,
-    vocab_size: int,
+    steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]], time_per_unit_lr: float
 ) -> np.ndarray:
-    """Theory time t after `steps` SGD steps under the piecewise-constant schedule."""
+    """Theory time t after `steps` SGD steps under the piecewise-constant schedule, each step of
+    learning rate r advancing t by r * time_per_unit_lr (`time_per_step(1, ...)`)."""
     at = np.asarray(steps, dtype=np.int64)
     boundaries = sorted({0, *(int(start) for start, _ in lr_schedule)})
     elapsed = np.zeros(at.shape)
@@ -89,18 +86,24 @@ def cumulative_time(
         rate = float(learning_rate(start, lr, lr_schedule))
         covered = np.clip(at - start, 0, None if end is None else end - start)
         elapsed = elapsed + covered * rate
-    return time_per_step(elapsed, mstar_mean_square, vocab_size)
+    return elapsed * time_per_unit_lr
 
 
-def normalised_loss_theory(singular_values: np.ndarray, eigvals: np.ndarray, mstar_squared_norm: float) -> np.ndarray:
-    """Predicted normalised loss 1 - sum_k (2 lambda_k s_k^2 - s_k^4) / (2 ||M*||_F^2).
+def normalised_loss_theory(
+    singular_values: np.ndarray,
+    eigvals: np.ndarray,
+    mstar_squared_norm: float,
+    mean_pair_weight: float,
+    vocab_size: int,
+) -> np.ndarray:
+    """Predicted normalised loss 1 - mean(G) V^2 sum_k (2 lambda_k s_k^2 - s_k^4) / (4 ||M*||_F^2).
 
     `singular_values` has the modes on its last axis (as returned by `singular_value_theory`);
     `mstar_squared_norm` = ||M*||_F^2 = V^2 mean(M*^2).
     """
     squares = np.asarray(singular_values, dtype=np.float64) ** 2
     captured = np.sum(2.0 * np.asarray(eigvals) * squares - squares**2, axis=-1)
-    return 1.0 - captured / (2.0 * mstar_squared_norm)
+    return 1.0 - mean_pair_weight * float(vocab_size) ** 2 * captured / (4.0 * mstar_squared_norm)
 
 
 def init_s0(init_scale: float) -> float:

@@ -1,0 +1,50 @@
+# Helpers of rules/training.smk: each trained run's objective and the runs that share it.
+
+from w2vtheory.training import RunConfig
+from w2vtheory.training.reference import objective_name
+
+OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
+
+
+def run_objective(experiment, run):
+    """The objective name (loss-reweight[-t]) of a run of the experiment."""
+    spec = experiment_config(experiment)["runs"][run]
+    return objective_name(RunConfig.from_mapping(spec, f"experiments.{experiment}.runs.{run}"))
+
+
+def objective_run(wildcards):
+    """The settings of the experiment's first trained run with this objective."""
+    experiment = experiment_config(wildcards.experiment)
+    for run in trained_models(experiment):
+        if run_objective(wildcards.experiment, run) == wildcards.objective:
+            return experiment["runs"][run]
+    raise ValueError(
+        f"no run of experiment `{wildcards.experiment}` trains objective `{wildcards.objective}`"
+    )
+
+
+def convergence_inputs(wildcards):
+    runs = trained_models(experiment_config(wildcards.experiment))
+    run_dir = f"results/{wildcards.experiment}/runs"
+    objectives = sorted({run_objective(wildcards.experiment, run) for run in runs})
+    return {
+        "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
+        "evaluations": [f"{run_dir}/{run}/evaluations.csv" for run in runs],
+        "singular_values": [f"{run_dir}/{run}/singular_values.npy" for run in runs],
+        "references": [
+            f"results/{wildcards.experiment}/references/{objective}/reference.json"
+            for objective in objectives
+        ],
+    }
+
+
+def run_objectives(wildcards):
+    runs = trained_models(experiment_config(wildcards.experiment))
+    return [run_objective(wildcards.experiment, run) for run in runs]
+
+
+def convergence_table_input(wildcards):
+    """convergence.csv, for experiments that train."""
+    if trained_models(experiment_config(wildcards.experiment)):
+        return [f"results/{wildcards.experiment}/convergence.csv"]
+    return []

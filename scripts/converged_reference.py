@@ -1,0 +1,41 @@
+"""One objective's converged value (rule converged_reference): results/<experiment>/references/<objective>/.
+
+snakemake.input: vocab, cooccurrence, stats, mstar_eigvals, mstar_eigvecs, analogies. snakemake.output:
+W (the rank-d minimiser of the expected loss), summary (reference.json). snakemake.params: run (the
+settings of a run with this objective), negative_weight, dim, max_iterations.
+"""
+
+import json
+
+import numpy as np
+
+from w2vtheory.atomic import save_npy, write_text
+from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.script_runner import run
+from w2vtheory.statistics import load_corpus_statistics
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
+from w2vtheory.vocab import read_lexicon
+
+
+def main(snakemake) -> None:
+    words, _ = read_lexicon(snakemake.input.vocab)
+    dim = int(snakemake.params.dim)
+    settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
+    config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
+    eigvals = np.load(snakemake.input.mstar_eigvals)
+    if (config.loss, config.reweight) == ("qwem", "omniscient"):
+        reference = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
+    else:
+        statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
+        problem = TrainingProblem(np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals)
+        objective = build_objective(problem, config)
+        reference = minimised_reference(objective, problem.vocab_size, dim, config.seed, int(snakemake.params.max_iterations))
+    accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
+    summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
+    save_npy(snakemake.output.W, reference.W)
+    write_text(snakemake.output.summary, json.dumps(summary, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,27 @@
+"""The theory curves of one run (rule theory_curves): runs/<run>/theory.csv and theory_loss.csv.
+
+snakemake.input: run (run.json), evaluations, trace, mstar_eigvals. snakemake.output: theory, theory_loss.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from w2vtheory.atomic import write_table
+from w2vtheory.script_runner import run
+from w2vtheory.theory_curves import loss_curve, singular_value_curves
+
+
+def main(snakemake) -> None:
+    summary = json.loads(Path(snakemake.input.run).read_text(encoding="utf-8"))
+    eigvals = np.load(snakemake.input.mstar_eigvals)
+    write_table(
+        snakemake.output.theory, singular_value_curves(summary, pd.read_csv(snakemake.input.evaluations), eigvals)
+    )
+    write_table(snakemake.output.theory_loss, loss_curve(summary, pd.read_csv(snakemake.input.trace), eigvals))
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,99 @@
+"""A run's objective: its pair weights, the authors' normaliser and the expected (full-batch) loss.
+
+The batch loss of B positive pairs (weight psi+ = distance weight * q+) and B negative pairs
+(psi- = k q-) is sum_b (psi+ l+(x_b) + psi- l-(x'_b)) / B, and SGD descends the normalised loss
+1 - batch_loss/normaliser with the authors' normaliser (`w2vtheory.reweighting.loss_normaliser`), so
+a learning rate means their step. Its expectation over batches is the expected loss
+sum_ij [A+_ij l+(w_i.w_j) + A-_ij l-(w_i.w_j)] with the dense tables of
+`w2vtheory.reweighting.expected_pair_tables`; exact mode descends that, without sampling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from w2vtheory import losses, theory
+from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
+from w2vtheory.statistics import mstar
+from w2vtheory.training.problem import TrainingProblem
+from w2vtheory.training.run_config import RunConfig
+
+
+@dataclass(frozen=True)
+class Objective:
+    loss: str
+    reweight: str
+    weights: PairWeights
+    normaliser: float  # the authors' min_loss (negative)
+    mean_pair_weight: float  # mean(G), G = P(i,j) + k P(i)P(j)
+    mstar_squared_norm: float  # ||M*||_F^2
+    mstar: np.ndarray | None  # dense M*, for exact omniscient QWEM
+    tables: tuple[np.ndarray, np.ndarray] | None  # (A+, A-), for exact mode of any other objective
+
+    @property
+    def gradient_scale(self) -> float:
+        return 1.0 / abs(self.normaliser)
+
+    def mstar_mean_square(self, vocab_size: int) -> float:
+        return self.mstar_squared_norm / vocab_size**2
+
+    @property
+    def is_factorisation(self) -> bool:
+        """Omniscient QWEM: the expected loss is (mean(G)/4)(||W W^T - M*||^2 - ||M*||^2)."""
+        return (self.loss, self.reweight) == ("qwem", "omniscient")
+
+
+def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
+    statistics, k = problem.statistics, problem.negative_weight
+    target = mstar(statistics.joint, statistics.unigram, k)
+    squared_norm = float(np.sum(target**2))
+    mean_pair_weight = float((statistics.joint.sum() + k * statistics.unigram.sum() ** 2) / problem.vocab_size**2)
+    weights = pair_weights(config.reweight, statistics.joint, statistics.unigram, k, config.subsample_t)
+    normaliser = loss_normaliser(config.loss, config.reweight, statistics.joint, statistics.unigram, k)
+    factorisation = (config.loss, config.reweight) == ("qwem", "omniscient")
+    tables = None
+    if config.exact and not factorisation:
+        tables = expected_pair_tables(weights, statistics.joint, statistics.unigram, k, config.dtype)
+    if weights.table is not None and config.dtype == "float32":
+        weights = PairWeights(weights.table.astype(np.float32), *_factors(weights))
+    exact_target = target if config.exact and factorisation else None
+    return Objective(
+        config.loss, config.reweight, weights, normaliser, mean_pair_weight, squared_norm, exact_target, tables
+    )
+
+
+def _factors(weights: PairWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return weights.positive, weights.negative_centre, weights.negative_context
+
+
+def time_per_unit_lr(objective: Objective, vocab_size: int) -> float:
+    """Theory time advanced by one step of learning rate 1 (`w2vtheory.theory.time_per_step`)."""
+    return float(theory.time_per_step(1.0, objective.mean_pair_weight, objective.mstar_mean_square(vocab_size)))
+
+
+def expected_loss_and_gradient(
+    W: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
+    (the tables are symmetric). Forms V x V temporaries: the dense route for any objective."""
+    gram = W @ W.T
+    value = torch.sum(positive * losses.positive_loss(loss, gram)) + torch.sum(
+        negative * losses.negative_loss(loss, gram)
+    )
+    slopes = positive * losses.positive_loss_derivative(loss, gram)
+    slopes += negative * losses.negative_loss_derivative(loss, gram)
+    return value, 2.0 * (slopes @ W)
+
+
+def factorisation_loss_and_gradient(
+    W: torch.Tensor, target: torch.Tensor, mean_pair_weight: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Omniscient QWEM's expected loss (mean(G)/4)(||W W^T - M*||^2 - ||M*||^2) and its gradient
+    mean(G) (W W^T - M*) W, without forming W W^T (O(V^2 d) time, no V x V temporary)."""
+    projected = target @ W
+    gram = W.T @ W
+    excess = torch.sum(gram * gram) - 2.0 * torch.sum(W * projected)
+    return 0.25 * mean_pair_weight * excess, mean_pair_weight * (W @ gram - projected)

@@ -1,0 +1,94 @@
+"""Resume state of an interrupted run: W, the step and every row recorded so far.
+
+A run writes `resume/state.npz` at evaluation steps (at most once a RESUME_INTERVAL_SECONDS) and
+stages its checkpoints under `resume/checkpoints/`; the state carries a fingerprint of the settings
+and data, so a rerun with other settings starts afresh instead of continuing a different run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from w2vtheory.atomic import atomic_path
+from w2vtheory.training.problem import TrainingProblem
+from w2vtheory.training.run_config import RunConfig
+
+log = logging.getLogger(__name__)
+
+TRACE_COLUMNS = ["step", "time", "lr", "loss", "loss_normalised"]
+EVALUATION_COLUMNS = ["step", "time", "analogy_accuracy"]
+
+
+@dataclass
+class RunRecord:
+    """Everything recorded so far; also what the resume state holds."""
+
+    step: int
+    trace: list[list[float]] = field(default_factory=list)
+    evaluations: list[list[float]] = field(default_factory=list)
+    singular_values: list[np.ndarray] = field(default_factory=list)
+    checkpoints: list[list[float]] = field(default_factory=list)
+
+
+def fingerprint(config: RunConfig, problem: TrainingProblem) -> str:
+    """Identifies what a resume state was computed from: the run settings and the data."""
+    digest = hashlib.sha256(json.dumps(config.resolved(), sort_keys=True).encode())
+    for array in (
+        problem.doc_offsets,
+        problem.tokens[:: max(1, len(problem.tokens) // 1_000_000)],
+        problem.mstar_eigvals,
+    ):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    statistics = problem.statistics
+    digest.update(f"{statistics.n_pairs} {statistics.window} {problem.negative_weight} {problem.dim}".encode())
+    return digest.hexdigest()
+
+
+def resume_dir(run_dir: Path) -> Path:
+    return run_dir / "resume"
+
+
+def staged_checkpoint(run_dir: Path, step: int) -> Path:
+    return resume_dir(run_dir) / checkpoint_name(step)
+
+
+def checkpoint_name(step: int) -> str:
+    return f"checkpoints/W_{step:09d}.npy"
+
+
+def save_resume(run_dir: Path, record: RunRecord, W: np.ndarray, key: str) -> None:
+    with atomic_path(resume_dir(run_dir) / "state.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(
+            handle,
+            W=W,
+            step=record.step,
+            trace=np.array(record.trace, dtype=np.float64).reshape(-1, len(TRACE_COLUMNS)),
+            evaluations=np.array(record.evaluations, dtype=np.float64).reshape(-1, len(EVALUATION_COLUMNS)),
+            singular_values=np.array(record.singular_values, dtype=np.float64).reshape(len(record.singular_values), -1),
+            checkpoints=np.array(record.checkpoints, dtype=np.float64).reshape(-1, 2),
+            fingerprint=key,
+        )
+
+
+def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray] | None:
+    path = resume_dir(run_dir) / "state.npz"
+    if not path.exists():
+        return None
+    with np.load(path) as state:
+        if str(state["fingerprint"]) != key:
+            log.warning("ignoring %s: it was written for other run settings or data", path)
+            return None
+        record = RunRecord(
+            int(state["step"]),
+            state["trace"].tolist(),
+            state["evaluations"].tolist(),
+            list(state["singular_values"]),
+            state["checkpoints"].tolist(),
+        )
+        return record, state["W"]

@@ -1,0 +1,186 @@
+"""One optimisation step each: sampled SGD on the CPU (fused numba kernel) or a torch device, and
+exact full-batch gradient descent on the expected loss (any objective, any torch device).
+
+Every stepper updates W in place with the gradient taken at the pre-step W (plain SGD) and returns
+the loss at the pre-step W: a float on the CPU kernel, a 0-d tensor on torch (no host
+synchronisation; the loop reads it at log steps).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import torch
+
+from w2vtheory import cpu_kernels, losses
+from w2vtheory.reweighting import PairWeights
+from w2vtheory.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
+from w2vtheory.training.objective import Objective, expected_loss_and_gradient, factorisation_loss_and_gradient
+from w2vtheory.training.run_config import DTYPES, RunConfig
+
+
+class TorchPairWeights:
+    """`PairWeights` on a torch device."""
+
+    def __init__(self, weights: PairWeights, device: torch.device, dtype: torch.dtype) -> None:
+        def put(array: np.ndarray) -> torch.Tensor:
+            return torch.as_tensor(array, device=device).to(dtype)
+
+        self.table = None if weights.table is None else put(weights.table)
+        self.positive = put(weights.positive)
+        self.centre = put(weights.negative_centre)
+        self.context = put(weights.negative_context)
+
+    def lookup(
+        self, centre: torch.Tensor, context: torch.Tensor, negative: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.table is not None:
+            return self.table[centre, context], self.table[centre, negative]
+        q_positive = self.positive[centre] * self.positive[context]
+        q_negative = 0.5 * (self.centre[centre] * self.context[negative] + self.centre[negative] * self.context[centre])
+        return q_positive, q_negative
+
+
+def torch_sgd_step(
+    W: torch.Tensor,
+    batch: PairBatch,
+    weights: TorchPairWeights,
+    loss: str,
+    negative_weight: float,
+    gradient_scale: float,
+    lr: float,
+) -> torch.Tensor:
+    """One SGD step in place on W from a sampled batch (index_select / index_add_); returns the
+    batch loss at the pre-step W as a 0-d tensor (no host synchronisation)."""
+    batch_size = len(batch.centre)
+    q_positive, q_negative = weights.lookup(batch.centre, batch.context, batch.negative)
+    rows = torch.cat([batch.centre, batch.centre])
+    columns = torch.cat([batch.context, batch.negative])
+    psi = torch.cat([batch.weight * q_positive, negative_weight * q_negative])
+    row_vectors = W.index_select(0, rows)
+    column_vectors = W.index_select(0, columns)
+    x = (row_vectors * column_vectors).sum(dim=1)
+    x_positive, x_negative = x[:batch_size], x[batch_size:]
+    pair_losses = torch.cat([losses.positive_loss(loss, x_positive), losses.negative_loss(loss, x_negative)])
+    slopes = torch.cat(
+        [losses.positive_loss_derivative(loss, x_positive), losses.negative_loss_derivative(loss, x_negative)]
+    )
+    step = (-lr * gradient_scale / batch_size) * (psi * slopes)
+    W.index_add_(0, rows, step[:, None] * column_vectors)
+    W.index_add_(0, columns, step[:, None] * row_vectors)
+    return (psi * pair_losses).sum() / batch_size
+
+
+class NumbaStepper:
+    """The fused CPU kernel with its preallocated buffers; W is a numpy array updated in place."""
+
+    def __init__(self, W: np.ndarray, layout: CorpusLayout, objective: Objective, config: RunConfig, k: float) -> None:
+        self.W = W
+        self.layout = layout
+        self.config = config
+        self.negative_weight = float(k)
+        weights = objective.weights
+        self.has_table = weights.table is not None
+        self.table = weights.table if self.has_table else np.zeros((1, 1), dtype=W.dtype)
+        self.factors = (weights.positive, weights.negative_centre, weights.negative_context)
+        self.gradient_scale = objective.gradient_scale
+        self.gradient = np.zeros_like(W)
+        self.entry_rows = np.empty(2 * config.batch_size, dtype=np.int64)
+        self.entry_columns = np.empty(2 * config.batch_size, dtype=np.int64)
+        self.entry_coefficients = np.empty(2 * config.batch_size, dtype=W.dtype)
+        self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+
+    def step(self, step: int, lr: float) -> float:
+        layout = self.layout
+        return cpu_kernels.fused_sgd_step(
+            self.W,
+            self.gradient,
+            np.uint64(step_key(self.config.seed, step)),
+            self.config.batch_size,
+            layout.tokens,
+            layout.doc_starts,
+            layout.doc_lengths,
+            layout.pair_offsets,
+            layout.window,
+            self.table,
+            self.has_table,
+            *self.factors,
+            self.negative_weight,
+            self.config.loss == "sgns",
+            self.gradient_scale,
+            lr,
+            self.entry_rows,
+            self.entry_columns,
+            self.entry_coefficients,
+            self.chunk_losses,
+            numba.get_num_threads(),
+        )
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.astype(np.float64)
+
+
+class TorchStepper:
+    """The sampled step on a torch device (the GPU path); W is a device tensor."""
+
+    def __init__(
+        self,
+        W: np.ndarray,
+        layout: CorpusLayout,
+        objective: Objective,
+        config: RunConfig,
+        k: float,
+        device: torch.device,
+    ) -> None:
+        dtype = DTYPES[config.dtype]
+        self.W = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
+        self.sampler = TorchPairSampler(layout, device, dtype)
+        self.weights = TorchPairWeights(objective.weights, device, dtype)
+        self.config = config
+        self.negative_weight = float(k)
+        self.gradient_scale = objective.gradient_scale
+
+    def step(self, step: int, lr: float) -> torch.Tensor:
+        batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
+        return torch_sgd_step(
+            self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr
+        )
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.double().cpu().numpy()
+
+
+class ExactStepper:
+    """Full-batch gradient descent on the expected loss: the noise-free limit of the sampled step.
+
+    W -= lr * gradient / |normaliser|. Omniscient QWEM uses the factorisation form (no V x V
+    temporary); every other objective the dense tables A+, A-.
+    """
+
+    def __init__(self, W: np.ndarray, objective: Objective, dtype: torch.dtype, device: torch.device) -> None:
+        self.W = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
+        self.loss = objective.loss
+        self.gradient_scale = objective.gradient_scale
+        self.mean_pair_weight = objective.mean_pair_weight
+
+        def put(array: np.ndarray) -> torch.Tensor:
+            return torch.as_tensor(array, device=device).to(dtype)
+
+        self.target = None if objective.mstar is None else put(objective.mstar)
+        self.tables = None if objective.tables is None else tuple(put(table) for table in objective.tables)
+        if self.target is None and self.tables is None:
+            raise ValueError("exact mode needs the objective's dense M* or pair tables (build it with exact: true)")
+
+    def loss_and_gradient(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.target is not None:
+            return factorisation_loss_and_gradient(self.W, self.target, self.mean_pair_weight)
+        positive, negative = self.tables
+        return expected_loss_and_gradient(self.W, positive, negative, self.loss)
+
+    def step(self, step: int, lr: float) -> torch.Tensor:
+        value, gradient = self.loss_and_gradient()
+        self.W -= (lr * self.gradient_scale) * gradient
+        return value
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.double().cpu().numpy()
