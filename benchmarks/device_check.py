@@ -1,7 +1,7 @@
 """One prepared check of the GPU path: correctness against the CPU, speed against bounds measured in
 the same run, and the GPU-hours of `snakemake paper` from that speed.
 
-    PYTHONPATH=src python3 benchmarks/device_check.py                  # CUDA: under 6 minutes on an H100/H200
+    PYTHONPATH=src python3 benchmarks/device_check.py                  # CUDA (sized for < 6 min on an H100/H200)
     PYTHONPATH=src python3 benchmarks/device_check.py --device cpu     # the same checks at a small size
     PYTHONPATH=src python3 benchmarks/device_check.py --cost-from 2000 # GPU-hours at a given steps/s only
 
@@ -23,20 +23,27 @@ Correctness (each row: error, tolerance, ok/FAIL; the exit status is 1 if any ro
   within the package's promise; eigenvector residuals and orthonormality);
 - on CUDA: the sampled and exact steps launch no host synchronisation (torch's sync debug mode).
 
-Speed, at the paper's setting (V = 10k, d = 200, B = 50k + 50k) in float64 and float32, each next to a
-bound from ceilings measured in the same run (a large device-to-device copy for bandwidth, a large
-matrix product for the arithmetic rate):
+Speed, at the paper's setting (V = 10k, d = 200, B = 50k + 50k) in float64 and float32 (float64 also
+for the two mixed loss/reweighting settings of the ablation), each next to a bound from ceilings
+measured in the same run (a 2 GiB device-to-device copy for bandwidth, a matrix product for the
+arithmetic rate):
 - sampled step: bytes it must move / bandwidth. The minimum is reading and writing the d-vectors of its
   3B words (centre, context, negative), 6 B d s bytes, plus one 32-byte sector per random read of the
-  weight table (2B, dense table only) and of the token array (3B); a second bound is the host's time to
-  enqueue one step (measured over a few steps without synchronising): eager torch cannot run faster;
+  weight table (2B, dense table only) and of the token array (3B). On CUDA a second bound is the host's
+  time to issue one step (over a burst of steps too short to fill the launch queue): eager torch cannot
+  run faster than that, and a ratio near 100% there means the step is bound by dispatch, not the GPU;
 - exact step: max(bytes: M* once and W twice, V^2 s + 2 V d s; flops 2 V^2 d + 4 V d^2 at the GEMM rate);
 - top-4,096 eigendecomposition (float64, the package's only precision): max(the tridiagonal
   reduction's matrix-vector traffic, V^3 s / 3 bytes; (4/3 V^3 + 2 V^2 k) flops at the float64 GEMM rate);
-- the training loop itself (`train`, QWEM/omniscient, float64, no analogy evaluation), against its step.
+- the training loop itself (`train`, QWEM/omniscient, float64, eval_every = 1,000 as in the paper, no
+  analogy evaluation) against the TorchStepper step alone: the share left after the loop's own work.
+The bounds assume data far larger than the caches, as at the paper's size; the CPU mode's small sizes
+fit in cache and can beat them (there the rows only show that every path runs).
 
-GPU-hours: per run of config.yaml's `paper_experiments`, steps / (steps/s of a step at that run's
-V, d, loss, reweighting and dtype, measured here), summed; `--cost-from` applies one given rate to all.
+GPU-hours (CUDA only): per run of config.yaml's `paper_experiments`, steps / (steps/s of the sampled
+step at that run's V, d, k, loss, reweighting, dtype and B, measured here), summed; see
+`measured_rate` for the two ablation runs whose rate is borrowed. `--cost-from` applies one given rate
+to every run. docs/cluster.md section 7 explains the table.
 """
 
 from __future__ import annotations
@@ -139,7 +146,7 @@ SIZES = {
         speed_vocab=10_000,
         speed_dim=200,
         speed_batch=50_000,
-        speed_tokens=30_000_000,
+        speed_tokens=20_000_000,
         speed_eig_k=4096,
         timing_seconds=2.0,
         copy_bytes=2 * 1024**3,
