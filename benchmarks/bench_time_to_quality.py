@@ -15,8 +15,7 @@ cooccurrence.npy, cooccurrence.json, spectrum/mstar_eigvals.npy) and the same nu
 - sampled: the package's trainer, loss sgns, reweight sgns, on the CPU kernel (float32 unless
   --sampled dtype=... says otherwise), scored by the trainer's evaluate callback every eval_every steps;
 - exact: the package's full-batch gradient descent on the expected SGNS loss (same settings with
-  exact: true), scored the same way. A package without exact mode for SGNS stops the script before
-  anything trains, naming the cause; leave `exact` out of --models then.
+  exact: true), scored the same way.
 Every model is scored with the paper's pair-protocol analogy accuracy (w2vtheory.evaluation, the
 score the workflow records in runs/<run>/evaluations.csv). Wall seconds count training only: the
 time spent scoring, and everything before the first score (loading, vocabulary, compilation of the
@@ -251,7 +250,7 @@ def package_training(
     """Every call into the package's training API. Checks `run` now (InputError for settings the
     package rejects) and returns train(evaluate, run_dir) -> eval_every, which trains the run on the
     experiment, calling evaluate(W) at step 0, every eval_every steps and at the last step."""
-    from w2vtheory.trainer import RunConfig, load_problem, train
+    from w2vtheory.training import RunConfig, load_problem, train
 
     config = RunConfig.from_mapping(run, config_key)
 
@@ -262,6 +261,7 @@ def package_training(
             directory / "doc_offsets.npy",
             directory / "cooccurrence.npy",
             directory / "cooccurrence.json",
+            directory / "vocab.tsv",
             directory / "spectrum" / "mstar_eigvals.npy",
             window=experiment.window,
             negative_weight=experiment.negative_weight,
@@ -285,13 +285,7 @@ def exact_sgns_training(
     experiment: Experiment, run: Mapping[str, Any], config_key: str, threads: int
 ) -> Callable[[Callable[[np.ndarray], float], Path], int]:
     """Full-batch descent on the expected SGNS loss: the package's exact mode for loss sgns."""
-    try:
-        return package_training(experiment, {**run, "exact": True}, config_key, threads)
-    except InputError as error:
-        raise InputError(
-            f"model `exact`: this version of w2vtheory has no exact (full-batch) training for loss sgns, "
-            f"reweight sgns; it says: {error}. Leave `exact` out of --models."
-        ) from error
+    return package_training(experiment, {**run, "exact": True}, config_key, threads)
 
 
 def run_package_model(

@@ -69,20 +69,17 @@ from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.cpu_kernels import sample_pairs
 from w2vtheory.sampler import PairBatch, TorchPairSampler, corpus_layout, distance_weight, step_key
 from w2vtheory.spectra import RELATIVE_TOLERANCE, ZERO_SCALE, top_eigenpairs
-from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.trainer import (
+from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.training import (
     DTYPES,
-    ExactStepper,
-    NumbaStepper,
     Objective,
     RunConfig,
-    TorchStepper,
     TrainingProblem,
     build_objective,
     initial_embeddings,
-    torch_sgd_step,
     train,
 )
+from w2vtheory.training.steppers import ExactStepper, NumbaStepper, TorchStepper, torch_sgd_step
 
 
 def step_with_batch(stepper: TorchStepper, batch: PairBatch, lr: float) -> torch.Tensor:
@@ -202,28 +199,30 @@ def synthetic_problem(vocab_size: int, dim: int, n_tokens: int, negative_weight:
     """A TrainingProblem for stepping: no eigenvalues of M* (a step needs none; `train` gets them added)."""
     tokens, offsets = synthetic_corpus(vocab_size, n_tokens)
     cooccurrence = count_cooccurrence(tokens, offsets, vocab_size, WINDOW)
-    return TrainingProblem(
-        tokens, offsets, cooccurrence, count_pairs(offsets, WINDOW), WINDOW, negative_weight, dim, np.empty(0)
-    )
+    n_pairs = count_pairs(offsets, WINDOW)
+    unigram = unigram_probability(np.bincount(tokens, minlength=vocab_size))
+    statistics = CorpusStatistics(joint_probability(cooccurrence, n_pairs, WINDOW), unigram, WINDOW, n_pairs)
+    return TrainingProblem(tokens, offsets, statistics, negative_weight, dim, np.empty(0))
 
 
 def problem_mstar(problem: TrainingProblem) -> np.ndarray:
-    joint = joint_probability(problem.cooccurrence, problem.n_pairs, problem.window)
-    unigram = unigram_probability(np.bincount(problem.tokens, minlength=problem.vocab_size))
-    return mstar(joint, unigram, problem.negative_weight)
+    statistics = problem.statistics
+    return mstar(statistics.joint, statistics.unigram, problem.negative_weight)
 
 
 def run_config(loss: str, reweight: str, batch_size: int, dtype: str = "float64", exact: bool = False) -> RunConfig:
-    return RunConfig(
-        loss=loss,
-        reweight=reweight,
-        lr=LEARNING_RATE,
-        init_scale=INIT_SCALE,
-        steps=1,
-        batch_size=batch_size,
-        dtype=dtype,
-        seed=SEED,
-        exact=exact,
+    return RunConfig.from_mapping(
+        dict(
+            loss=loss,
+            reweight=reweight,
+            lr=LEARNING_RATE,
+            init_scale=INIT_SCALE,
+            steps=1,
+            batch_size=batch_size,
+            dtype=dtype,
+            seed=SEED,
+            exact=exact,
+        )
     )
 
 
@@ -345,7 +344,7 @@ def check_exact(problem: TrainingProblem, device: torch.device, n_steps: int = 1
 def check_sampler(problem: TrainingProblem, n_batches: int, batch_size: int, device: torch.device) -> Check:
     """Distance-weighted frequencies of the device sampler's ordered pairs against P(i,j)."""
     vocab = problem.vocab_size
-    joint = joint_probability(problem.cooccurrence, problem.n_pairs, problem.window).reshape(-1)
+    joint = problem.statistics.joint.reshape(-1)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     sampler = TorchPairSampler(layout, device, torch.float64)
     weight_sum = torch.zeros(vocab * vocab, dtype=torch.float64, device=device)

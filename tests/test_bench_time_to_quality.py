@@ -15,7 +15,7 @@ import yaml
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
 from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.trainer import RunConfig
+from w2vtheory.training import RunConfig
 from w2vtheory.vocab import write_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,25 +165,13 @@ def test_table_and_curves(bench, planted_experiment: Path, tmp_path: Path, capsy
     assert printed_best == pytest.approx(100 * best.max(), abs=0.05)
 
 
-def _package_has_exact_sgns() -> bool:
-    try:
-        RunConfig.from_mapping({**SGNS_RUN, "exact": True})
-    except InputError:
-        return False
-    return True
-
-
-def test_exact_runs_or_says_why(bench, planted_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_exact_sgns_is_scored_at_every_evaluation(
+    bench, planted_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     out = tmp_path / "curves.csv"
-    argv = [*arguments(planted_experiment, out, "exact"), "--exact", "steps=20", "eval_every=10"]
-    if _package_has_exact_sgns():
-        bench["main"](argv)
-        assert pd.read_csv(out)["progress"].tolist() == [0, 10, 20]
-        assert "| exact |" in capsys.readouterr().out
-    else:
-        with pytest.raises(SystemExit, match="no exact .full-batch. training for loss sgns"):
-            bench["main"](argv)
-        assert not out.exists()
+    bench["main"]([*arguments(planted_experiment, out, "exact"), "--exact", "steps=20", "eval_every=10"])
+    assert pd.read_csv(out)["progress"].tolist() == [0, 10, 20]
+    assert "| exact |" in capsys.readouterr().out
 
 
 def test_gensim_epochs_continue_one_linear_decay(bench) -> None:

@@ -14,6 +14,9 @@ here each pair is touched once per phase, in preallocated buffers:
 3. (parallel over rows) W -= lr * gradient, and the buffer is zeroed for the next step.
 
 The loss is summed per chunk and the chunks in order, so it does not depend on the threads either.
+
+`expected_loss_slopes` is exact mode's elementwise pass on the CPU (the two V x d x V products
+around it are BLAS calls).
 """
 
 from __future__ import annotations
@@ -200,3 +203,47 @@ def fused_sgd_step(
     for c in range(N_CHUNKS):
         total += chunk_losses[c]
     return total / batch_size
+
+
+_TILE = 64
+
+
+@numba.njit(parallel=True, cache=True)
+def expected_loss_slopes(gram, positive, negative, sgns, slopes):
+    """The expected loss sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at x = gram and, into `slopes`,
+    S = A+ l+'(x) + A- l-'(x), for symmetric tables: one pass over the upper triangle in 64 x 64
+    tiles, each mirrored while still in cache, with one exponential and one log per pair for SGNS.
+    Returns the loss (float64)."""
+    n = gram.shape[0]
+    n_tiles = (n + _TILE - 1) // _TILE
+    row_totals = np.zeros(n_tiles)
+    for tile_row in prange(n_tiles):
+        total = 0.0
+        row_start = tile_row * _TILE
+        row_end = min(row_start + _TILE, n)
+        for tile_column in range(tile_row, n_tiles):
+            column_start = tile_column * _TILE
+            column_end = min(column_start + _TILE, n)
+            for i in range(row_start, row_end):
+                for j in range(max(column_start, i), column_end):
+                    x = gram[i, j]
+                    a_positive = positive[i, j]
+                    a_negative = negative[i, j]
+                    if sgns:
+                        e = np.exp(-abs(x))
+                        log_term = np.log1p(e) - _LOG2
+                        sigmoid = 1.0 / (1.0 + e)  # sigmoid(|x|)
+                        if x < 0.0:
+                            sigmoid = 1.0 - sigmoid
+                        value = a_positive * (max(-x, 0.0) + log_term) + a_negative * (max(x, 0.0) + log_term)
+                        slope = a_negative * sigmoid - a_positive * (1.0 - sigmoid)
+                    else:
+                        value = a_positive * (-x + 0.25 * x * x) + a_negative * (x + 0.25 * x * x)
+                        slope = a_positive * (0.5 * x - 1.0) + a_negative * (0.5 * x + 1.0)
+                    slopes[i, j] = slope
+                    total += value if j == i else 2.0 * value
+            for j in range(column_start, column_end):
+                for i in range(row_start, min(row_end, j)):
+                    slopes[j, i] = slopes[i, j]
+        row_totals[tile_row] = total
+    return row_totals.sum()

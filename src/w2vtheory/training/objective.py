@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from w2vtheory import losses, theory
+from w2vtheory import cpu_kernels, losses, theory
 from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
 from w2vtheory.statistics import mstar
 from w2vtheory.training.problem import TrainingProblem
@@ -78,8 +78,15 @@ def expected_loss_and_gradient(
     W: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
-    (the tables are symmetric). Forms V x V temporaries: the dense route for any objective."""
+    (the tables are symmetric). On the CPU the elementwise pass is one fused numba kernel
+    (`w2vtheory.cpu_kernels.expected_loss_slopes`); elsewhere torch forms V x V temporaries."""
     gram = W @ W.T
+    if W.device.type == "cpu":
+        slopes = torch.empty_like(gram)
+        value = cpu_kernels.expected_loss_slopes(
+            gram.numpy(), positive.numpy(), negative.numpy(), loss == "sgns", slopes.numpy()
+        )
+        return torch.tensor(value, dtype=torch.float64), 2.0 * (slopes @ W)
     value = torch.sum(positive * losses.positive_loss(loss, gram)) + torch.sum(
         negative * losses.negative_loss(loss, gram)
     )
