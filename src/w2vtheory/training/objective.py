@@ -78,8 +78,8 @@ def expected_loss_and_gradient(
     W: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
-    (the tables are symmetric). On the CPU the elementwise pass is one fused numba kernel
-    (`w2vtheory.cpu_kernels.expected_loss_slopes`); elsewhere torch forms V x V temporaries."""
+    (the tables are symmetric). The elementwise pass is one fused numba kernel on the CPU
+    (`w2vtheory.cpu_kernels.expected_loss_slopes`) and torch operations on other devices."""
     gram = W @ W.T
     if W.device.type == "cpu":
         slopes = torch.empty_like(gram)
@@ -87,12 +87,20 @@ def expected_loss_and_gradient(
             gram.numpy(), positive.numpy(), negative.numpy(), loss == "sgns", slopes.numpy()
         )
         return torch.tensor(value, dtype=torch.float64), 2.0 * (slopes @ W)
+    value, slopes = torch_loss_slopes(gram, positive, negative, loss)
+    return value, 2.0 * (slopes @ W)
+
+
+def torch_loss_slopes(
+    gram: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The expected loss and S = A+ l+'(X) + A- l-'(X) with torch operations (any device)."""
     value = torch.sum(positive * losses.positive_loss(loss, gram)) + torch.sum(
         negative * losses.negative_loss(loss, gram)
     )
     slopes = positive * losses.positive_loss_derivative(loss, gram)
     slopes += negative * losses.negative_loss_derivative(loss, gram)
-    return value, 2.0 * (slopes @ W)
+    return value, slopes
 
 
 def factorisation_loss_and_gradient(

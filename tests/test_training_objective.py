@@ -1,0 +1,188 @@
+"""Calibration against the authors' loss, sampled vs exact gradients, and exact mode's two routes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from w2vtheory import cpu_kernels
+from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.reweighting import expected_pair_tables
+from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
+from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
+from w2vtheory.training.steppers import ExactStepper, NumbaStepper, TorchStepper
+
+SETTINGS = [(loss, reweight, k) for loss in ("sgns", "qwem") for reweight in ("omniscient", "sgns", "unigram") for k in (1.0, 2.0)]  # fmt: skip
+
+
+def _problem(vocab: int = 12, n_tokens: int = 3000, doc_length: int = 500, window: int = 3, k: float = 1.0):
+    rng = np.random.default_rng(3)
+    zipf = 1.0 / np.arange(1, vocab + 1)
+    tokens = rng.choice(vocab, n_tokens, p=zipf / zipf.sum()).astype(np.uint16)
+    tokens[:vocab] = np.arange(vocab)  # every word occurs
+    offsets = np.arange(0, n_tokens + 1, doc_length, dtype=np.int64)
+    counts = count_cooccurrence(tokens, offsets, vocab, window)
+    n_pairs = count_pairs(offsets, window)
+    unigram = unigram_probability(np.bincount(tokens, minlength=vocab).astype(np.float64))
+    statistics = CorpusStatistics(joint_probability(counts, n_pairs, window), unigram, window, n_pairs)
+    return TrainingProblem(tokens, offsets, statistics, k, 4, np.empty(0))
+
+
+def _config(loss: str, reweight: str, **settings) -> RunConfig:
+    base = dict(loss=loss, reweight=reweight, lr=0.5, init_scale=0.5, steps=1, batch_size=500, device="cpu")
+    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+
+
+def _authors_min_loss(loss: str, reweight: str, joint: np.ndarray, unigram: np.ndarray, k: float) -> float:
+    """The authors' normaliser, written out from their trainer's definitions."""
+    if reweight == "sgns":
+        return -0.12
+    if reweight == "unigram":
+        return -0.5
+    independent = k * np.outer(unigram, unigram)
+    if loss == "qwem":
+        return -np.mean((2 * (joint - independent) / (joint + independent)) ** 2)
+    return -np.mean(np.log(joint / independent + math.exp(-5)) ** 2)
+
+
+def _authors_weights(reweight: str, joint: np.ndarray, unigram: np.ndarray, k: float, t: float):
+    """(q+, q-) as functions of index tensors, from the authors' definitions."""
+    if reweight == "omniscient":
+        G = joint + k * np.outer(unigram, unigram)
+        q = torch.tensor(G.mean() / G)
+        return (lambda i, j: q[i, j]), (lambda i, j: q[i, j])
+    if reweight == "unigram":
+        u = torch.tensor(unigram.mean() / unigram)
+        return (lambda i, j: u[i] * u[j]), (lambda i, j: u[i] * u[j])
+    accept = np.clip(t / unigram + np.sqrt(t / unigram), 0, 1)
+    accept = torch.tensor(accept / accept.mean())
+    smoothing = unigram**0.75 / unigram
+    smoothing = torch.tensor(smoothing / smoothing.mean())
+    return (lambda i, j: accept[i] * accept[j]), (
+        lambda i, j: 0.5 * (accept[i] * smoothing[j] + accept[j] * smoothing[i])
+    )
+
+
+def _authors_step(W0, batch: PairBatch, loss, reweight, statistics, k, t, lr, window) -> np.ndarray:
+    """One SGD step on 1 - mean(pos_term + neg_term)/min_loss, differentiated by autograd."""
+    W = torch.tensor(W0, requires_grad=True)
+    q_positive, q_negative = _authors_weights(reweight, statistics.joint, statistics.unigram, k, t)
+    c, j, n = batch.centre, batch.context, batch.negative
+    pos_weights = batch.weight * q_positive(c, j)  # batch.weight is (L+1-d)/((L+1)/2)
+    neg_weights = k * q_negative(c, n)
+    pos_sim, neg_sim = (W[c] * W[j]).sum(1), (W[c] * W[n]).sum(1)
+    if loss == "qwem":
+        terms = (-pos_sim + pos_sim**2 / 4) * pos_weights + (neg_sim + neg_sim**2 / 4) * neg_weights
+    else:
+        terms = (
+            torch.log(1 + torch.exp(-pos_sim)) * pos_weights
+            + torch.log(1 + torch.exp(neg_sim)) * neg_weights
+            - math.log(2) * (pos_weights + neg_weights)
+        )
+    min_loss = _authors_min_loss(loss, reweight, statistics.joint, statistics.unigram, k)
+    (1 - terms.mean() / min_loss).backward()
+    return (W - lr * W.grad).detach().numpy()
+
+
+def _kernel_batch(layout, key: int, batch_size: int, window: int) -> PairBatch:
+    drawn = cpu_kernels.sample_pairs(
+        np.uint64(key), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths, layout.pair_offsets
+    )
+    weight = torch.tensor(distance_weight(drawn[:, 2].astype(np.float64), window))
+    return PairBatch(torch.tensor(drawn[:, 0]), torch.tensor(drawn[:, 1]), weight, torch.tensor(drawn[:, 3]))
+
+
+@pytest.mark.parametrize("loss,reweight,k", SETTINGS)
+def test_every_setting_takes_the_authors_step(loss, reweight, k):
+    """With the paper's hyperparameters a step is the authors' step: the same update for the same batch,
+    on the CPU kernel and on the torch (device) path."""
+    problem = _problem(k=k)
+    config = _config(loss, reweight)
+    objective = build_objective(problem, config)
+    layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
+    W0 = np.random.default_rng(1).standard_normal((problem.vocab_size, 4)) * 0.4
+    step = 3
+    batch = _kernel_batch(layout, step_key(config.seed, step), config.batch_size, problem.window)
+    expected = _authors_step(W0, batch, loss, reweight, problem.statistics, k, config.subsample_t, config.lr, 3)
+
+    numba_stepper = NumbaStepper(W0.copy(), layout, objective, config, k)
+    numba_stepper.step(step, config.lr)
+    np.testing.assert_allclose(numba_stepper.W, expected, rtol=1e-10, atol=1e-12)
+
+    torch_stepper = TorchStepper(W0, layout, objective, config, k, torch.device("cpu"))
+    torch_batch = torch_stepper.sampler.sample(config.seed, step, config.batch_size)
+    W_torch = _authors_step(W0, torch_batch, loss, reweight, problem.statistics, k, config.subsample_t, config.lr, 3)
+    torch_stepper.step(step, config.lr)
+    np.testing.assert_allclose(torch_stepper.W.numpy(), W_torch, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss,reweight", [("sgns", "sgns"), ("qwem", "omniscient"), ("sgns", "unigram")])
+def test_mean_sampled_gradient_approaches_the_exact_one(loss, reweight):
+    """The average of n sampled gradients converges to the exact-mode gradient, its error shrinking like
+    1/sqrt(n) (one long document, so the centre marginal is P(i) up to edge terms of order L/length)."""
+    problem = _problem(vocab=10, n_tokens=200_000, doc_length=200_000, window=2)
+    sampled = _config(loss, reweight, batch_size=2000)
+    exact = _config(loss, reweight, exact=True)
+    W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
+    exact_stepper = ExactStepper(W0, build_objective(problem, exact), torch.float64, torch.device("cpu"))
+    _, gradient = exact_stepper.loss_and_gradient()
+    exact_gradient = exact_stepper.gradient_scale * gradient.numpy()
+
+    objective = build_objective(problem, sampled)
+    layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
+    stepper = NumbaStepper(W0.copy(), layout, objective, sampled, 1.0)
+    lr = 1e-3
+    total = np.zeros_like(W0)
+    errors = {}
+    for n in range(1, 1601):
+        stepper.W[:] = W0
+        stepper.step(n, lr)
+        total += (W0 - stepper.W) / lr
+        if n in (25, 100, 400, 1600):
+            errors[n] = np.linalg.norm(total / n - exact_gradient) / np.linalg.norm(exact_gradient)
+    # each fourfold increase of n should halve the error (1/sqrt(n)); allow for the randomness
+    ratios = [errors[n] / errors[4 * n] for n in (25, 100, 400)]
+    assert 1.3 < np.exp(np.mean(np.log(ratios))) < 3.0, errors
+    assert errors[1600] < 0.02
+
+
+@pytest.mark.parametrize("loss", ["sgns", "qwem"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_exact_mode_cpu_kernel_equals_the_torch_route(loss, dtype):
+    rng = np.random.default_rng(5)
+    vocab, dim = 150, 6
+    positive = rng.uniform(0, 1, (vocab, vocab))
+    negative = rng.uniform(0, 1, (vocab, vocab))
+    positive, negative = (torch.tensor(table + table.T, dtype=dtype) for table in (positive, negative))
+    W = torch.tensor(rng.standard_normal((vocab, dim)), dtype=dtype)
+    value, gradient = expected_loss_and_gradient(W, positive, negative, loss)
+    torch_value, slopes = torch_loss_slopes(W @ W.T, positive, negative, loss)
+    tolerance = 1e-12 if dtype == torch.float64 else 1e-5
+    assert float(value) == pytest.approx(float(torch_value), rel=tolerance)
+    np.testing.assert_allclose(gradient.numpy(), (2.0 * slopes @ W).numpy(), rtol=tolerance, atol=tolerance)
+    # and both are the autograd gradient of the expected loss
+    W_grad = W.double().clone().requires_grad_(True)
+    reference, _ = torch_loss_slopes(W_grad @ W_grad.T, positive.double(), negative.double(), loss)
+    (autograd,) = torch.autograd.grad(reference, W_grad)
+    np.testing.assert_allclose(gradient.double().numpy(), autograd.numpy(), rtol=100 * tolerance, atol=100 * tolerance)
+
+
+def test_exact_omniscient_qwem_routes_agree():
+    """The factorisation route (no V x V temporary) equals the dense-table route of the same objective."""
+    problem = _problem()
+    W0 = np.random.default_rng(4).standard_normal((problem.vocab_size, 4)) * 0.3
+    objective = build_objective(problem, _config("qwem", "omniscient", exact=True))
+    fast = ExactStepper(W0, objective, torch.float64, torch.device("cpu"))
+    statistics = problem.statistics
+    tables = expected_pair_tables(objective.weights, statistics.joint, statistics.unigram, problem.negative_weight)
+    dense = ExactStepper(W0, replace(objective, mstar=None, tables=tables), torch.float64, torch.device("cpu"))
+    fast_value, fast_gradient = fast.loss_and_gradient()
+    dense_value, dense_gradient = dense.loss_and_gradient()
+    assert float(fast_value) == pytest.approx(float(dense_value), rel=1e-10)
+    np.testing.assert_allclose(fast_gradient.numpy(), dense_gradient.numpy(), rtol=1e-10, atol=1e-14)
