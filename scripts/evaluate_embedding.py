@@ -6,9 +6,9 @@ output: scores (model,benchmark,score,n), categories (model,protocol,category,co
 params: model.
 """
 
-from w2vtheory.benchmarks import read_analogy_questions, read_similarity
 from w2vtheory.embeddings import read_vec
 from w2vtheory.evaluation import evaluate_embedding, write_csv
+from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.script_runner import run
 
 NOT_SIMILARITY_SETS = {"vec", "analogies"}

@@ -19,12 +19,12 @@ from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic
-from w2vtheory.benchmarks import read_analogy_questions, read_similarity
 from w2vtheory.config import deep_merge, validate_config
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.embeddings import write_vec
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import evaluate_embedding
+from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.statistics import joint_probability, mstar, unigram_probability
 from w2vtheory.trainer import RunConfig, TrainingProblem, train
 

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from w2vtheory.atomic import atomic_path
-from w2vtheory.benchmarks import AnalogyQuestion
+from w2vtheory.evaluation_sets import AnalogyQuestion
 
 logger = logging.getLogger(__name__)
 
