@@ -11,7 +11,6 @@ Similarity: Spearman rho between cosine similarity and the human scores over in-
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from w2vtheory.atomic import atomic_path
 from w2vtheory.evaluation_sets import AnalogyQuestion
 
 logger = logging.getLogger(__name__)
@@ -279,12 +277,6 @@ def evaluate_embedding(
         logger.info("%s: Spearman rho %.4f over %d of %d pairs", name, rho, n, len(pairs))
     scores = pd.DataFrame(rows, columns=["benchmark", "score", "n"]).astype({"score": "float64", "n": "int64"})
     return scores, pd.concat(category_tables, ignore_index=True)
-
-
-def write_csv(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
-    """Atomically, without index; NaN as an empty cell; floats in shortest round-trip form."""
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
 
 
 def _format_score(benchmark: str, score: float) -> str:
