@@ -33,7 +33,7 @@ wildcard_constraints:
 ruleorder: closed_form_embedding > train_run
 
 
-# The most threads a rule may use: Snakemake caps each job's threads at --cores (and --max-threads).
+# The most threads a job may use; Snakemake caps each job's threads at --cores (and --max-threads).
 # Not workflow.cores, which is unset, and raises, under commands without --cores (--report, --lint).
 MAX_THREADS = os.cpu_count() or 1
 

@@ -6,7 +6,6 @@ snakemake.params: matrix (mstar | pmi | ppmi | pair_weight), n_eigenpairs, negat
 pmi_floor, device (auto | cpu | cuda). snakemake.threads: BLAS threads.
 """
 
-
 import json
 import logging
 from typing import Any
