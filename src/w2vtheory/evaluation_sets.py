@@ -1,10 +1,5 @@
-"""Reading and normalising the evaluation data sets (the analogy and word-similarity sets).
-
-"Benchmark" names four things in this project; this module is the second:
-- `benchmarks/`: speed measurements of the fast code paths (scripts, not part of the workflow);
-- the evaluation data sets read here, fetched into `resources/benchmarks/` (config key `benchmarks`);
-- `results/<experiment>/benchmarks.csv`: each model's scores on those sets (a contract name);
-- `results/benchmarks/`: Snakemake's per-job timing files (each rule's `benchmark:`).
+"""Reading and normalising the evaluation data sets: the analogy and word-similarity sets of config
+key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which).
 
 Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
 `a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to
