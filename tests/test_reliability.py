@@ -186,12 +186,16 @@ def test_available_memory_is_the_tightest_of_machine_cgroup_and_slurm(tmp_path):
     assert memory.available_memory(environment={}, **paths).available == 20_000_000 * 1024
 
 
-def test_cgroup_v1_memory_limit_is_read(tmp_path):
-    (tmp_path / "cgroup").write_text("5:cpu:/\n4:memory:/job\n")
-    directory = tmp_path / "root" / "memory" / "job"
-    directory.mkdir(parents=True)
-    (directory / "memory.limit_in_bytes").write_text("3000000000\n")
-    (directory / "memory.usage_in_bytes").write_text("1000000000\n")
+@pytest.mark.parametrize(
+    ("cgroup_path", "directory"), [("/job", "memory/job"), ("/host/path/of/this/container", "memory")]
+)
+def test_cgroup_v1_memory_limit_is_read(tmp_path, cgroup_path, directory):
+    """Also in a container that mounts only its own cgroup, under a path /proc/self/cgroup does not give."""
+    (tmp_path / "cgroup").write_text(f"5:cpu:/\n4:memory:{cgroup_path}\n")
+    limits = tmp_path / "root" / directory
+    limits.mkdir(parents=True)
+    (limits / "memory.limit_in_bytes").write_text("3000000000\n")
+    (limits / "memory.usage_in_bytes").write_text("1000000000\n")
     limit = memory.available_memory(
         environment={}, meminfo=tmp_path / "none", proc_cgroup=tmp_path / "cgroup", cgroup_root=tmp_path / "root"
     )

@@ -64,6 +64,12 @@ def _read_int(path: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _own_cgroup(hierarchy: Path, relative: str) -> Path:
+    """The process's cgroup directory; in a container that mounts only its own cgroup, the mount."""
+    directory = hierarchy / relative
+    return directory if directory.is_dir() else hierarchy
+
+
 def _cgroup_available(proc_cgroup: Path, cgroup_root: Path) -> int | None:
     """Limit minus usage of this process's memory cgroup (v2 or v1); None without a limit."""
     try:
@@ -74,10 +80,10 @@ def _cgroup_available(proc_cgroup: Path, cgroup_root: Path) -> int | None:
         _, controllers, relative = line.split(":", 2)
         relative = relative.lstrip("/")
         if controllers == "":  # v2: one unified hierarchy
-            directory = cgroup_root / relative
+            directory = _own_cgroup(cgroup_root, relative)
             limit, usage = _read_int(directory / "memory.max"), _read_int(directory / "memory.current")
         elif "memory" in controllers.split(","):
-            directory = cgroup_root / "memory" / relative
+            directory = _own_cgroup(cgroup_root / "memory", relative)
             limit = _read_int(directory / "memory.limit_in_bytes")
             usage = _read_int(directory / "memory.usage_in_bytes")
         else:
