@@ -1,4 +1,4 @@
-"""The weighted co-occurrence matrix C and the pair count N of an experiment (PAPER.md section 2).
+"""The weighted co-occurrence matrix C and the pair count N of an experiment (docs/paper.md section 2).
 
 snakemake.input: tokens, doc_offsets (in-vocabulary tokens), vocab (vocab.tsv).
 snakemake.output: matrix (cooccurrence.npy, float64 V x V), stats (cooccurrence.json with
