@@ -23,9 +23,12 @@ test: setup
 report: setup
 	$(VENV)/bin/snakemake --profile profiles/local --cores $(CORES) --report report.html
 
+# Workflow lint and layout, then Python lint and layout (settings in pyproject.toml). CI runs it.
 lint: setup
 	$(VENV)/bin/snakemake --lint
 	$(VENV)/bin/snakefmt --check Snakefile rules/
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/black --check .
 
 clean:
 	rm -rf results .snakemake report.html report.zip

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -32,7 +33,9 @@ wildcard_constraints:
 ruleorder: closed_form_embedding > train_run
 
 
-MAX_THREADS = max(1, workflow.cores)
+# The most threads a job may use; Snakemake caps each job's threads at --cores (and --max-threads).
+# Not workflow.cores, which is unset, and raises, under commands without --cores (--report, --lint).
+MAX_THREADS = os.cpu_count() or 1
 
 
 # Downloads run where Snakemake runs: cluster compute nodes often have no internet.

@@ -8,9 +8,9 @@ params: experiment, corpus, vocab_size, dim, window.
 
 import pandas as pd
 
-from w2vtheory.atomic import write_text
+from w2vtheory.atomic import write_table, write_text
 from w2vtheory.convergence import convergence_markdown
-from w2vtheory.evaluation import summary_markdown, write_csv
+from w2vtheory.evaluation import summary_markdown
 from w2vtheory.script_runner import run
 
 
@@ -23,8 +23,8 @@ def concatenated(paths) -> pd.DataFrame:
 def main(snakemake) -> None:
     benchmarks = concatenated(snakemake.input.scores)[["model", "benchmark", "score", "n"]]
     categories = concatenated(snakemake.input.categories)
-    write_csv(snakemake.output.benchmarks, benchmarks)
-    write_csv(snakemake.output.categories, categories)
+    write_table(snakemake.output.benchmarks, benchmarks)
+    write_table(snakemake.output.categories, categories)
     params = snakemake.params
     summary = summary_markdown(
         benchmarks,

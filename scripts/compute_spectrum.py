@@ -6,7 +6,6 @@ snakemake.params: matrix (mstar | pmi | ppmi | pair_weight), n_eigenpairs, negat
 pmi_floor, device (auto | cpu | cuda). snakemake.threads: BLAS threads.
 """
 
-
 import json
 import logging
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 from w2vtheory import statistics
 from w2vtheory.atomic import save_npy
 from w2vtheory.errors import InputError
+from w2vtheory.memory import SPECTRUM_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.spectra import top_eigenpairs
 from w2vtheory.vocab import read_lexicon
@@ -62,6 +62,7 @@ def build_matrix(
 def main(snakemake: Any) -> None:
     params = snakemake.params
     _, counts = read_lexicon(snakemake.input.vocab)
+    check_matrix_memory(f"the {params.matrix} spectrum", len(counts), SPECTRUM_MATRICES)
     cooccurrence = np.load(snakemake.input.cooccurrence)
     size = len(counts)
     if cooccurrence.shape != (size, size):

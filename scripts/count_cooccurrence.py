@@ -1,4 +1,4 @@
-"""The weighted co-occurrence matrix C and the pair count N of an experiment (PAPER.md section 2).
+"""The weighted co-occurrence matrix C and the pair count N of an experiment (docs/paper.md section 2).
 
 snakemake.input: tokens, doc_offsets (in-vocabulary tokens), vocab (vocab.tsv).
 snakemake.output: matrix (cooccurrence.npy, float64 V x V), stats (cooccurrence.json with
@@ -14,6 +14,7 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.cooccurrence import check_window, count_cooccurrence, count_pairs
+from w2vtheory.memory import COUNTING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.vocab import read_lexicon
 
@@ -23,6 +24,7 @@ log = logging.getLogger("count_cooccurrence")
 def main(snakemake: Any) -> None:
     window = check_window(snakemake.params.window)
     words, _ = read_lexicon(snakemake.input.vocab)
+    check_matrix_memory("counting the co-occurrences", len(words), COUNTING_MATRICES)
     tokens = np.load(snakemake.input.tokens, mmap_mode="r")
     offsets = np.load(snakemake.input.doc_offsets)
     n_tokens, n_documents = int(offsets[-1]), len(offsets) - 1

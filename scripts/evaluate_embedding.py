@@ -6,9 +6,10 @@ output: scores (model,benchmark,score,n), categories (model,protocol,category,co
 params: model.
 """
 
-from w2vtheory.benchmarks import read_analogy_questions, read_similarity
+from w2vtheory.atomic import write_table
 from w2vtheory.embeddings import read_vec
-from w2vtheory.evaluation import evaluate_embedding, write_csv
+from w2vtheory.evaluation import evaluate_embedding
+from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.script_runner import run
 
 NOT_SIMILARITY_SETS = {"vec", "analogies"}
@@ -24,8 +25,8 @@ def main(snakemake) -> None:
     }
     scores, categories = evaluate_embedding(words, vectors, questions, similarity_sets)
     model = snakemake.params.model
-    write_csv(snakemake.output.scores, scores.assign(model=model)[["model", "benchmark", "score", "n"]])
-    write_csv(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])
+    write_table(snakemake.output.scores, scores.assign(model=model)[["model", "benchmark", "score", "n"]])
+    write_table(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from w2vtheory.tokenize import tokenize
 from w2vtheory.vocab import read_lexicon
 
 
-
 def outputs(directory: Path) -> dict[str, Path]:
     return {
         "lexicon": directory / "lexicon.tsv",

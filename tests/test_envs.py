@@ -53,3 +53,14 @@ def test_core_dependencies_are_exact_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     loose = [req for req in project["dependencies"] if not PIN.match(req)]
     assert not loose, f"unpinned core dependencies: {loose}"
+
+
+def test_test_extra_pins_every_tool_that_make_lint_runs():
+    """`make lint` (run by .ci/run) calls these from .venv/bin; the `test` extra installs them, pinned."""
+    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    loose = [req for req in test_extra if not PIN.match(req)]
+    assert not loose, f"unpinned test dependencies: {loose}"
+    lint_recipe = (ROOT / "Makefile").read_text().split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    tools = set(re.findall(r"\$\(VENV\)/bin/([a-z]+)", lint_recipe)) - {"snakemake"}
+    assert tools == {"snakefmt", "ruff", "black"}
+    assert tools <= set(_pins(test_extra))

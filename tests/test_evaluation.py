@@ -15,7 +15,6 @@ from scipy import stats
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import run_script
-from w2vtheory.benchmarks import read_analogy_questions
 from w2vtheory.embeddings import read_vec, write_vec
 from w2vtheory.evaluation import (
     Analogies,
@@ -29,7 +28,7 @@ from w2vtheory.evaluation import (
     summary_markdown,
     unit_rows,
 )
-
+from w2vtheory.evaluation_sets import read_analogy_questions
 
 
 def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:

@@ -5,7 +5,9 @@ tests/test_reliability_workflow.py."""
 
 from __future__ import annotations
 
+import bz2
 import errno
+import gzip
 import json
 import re
 from pathlib import Path
@@ -18,13 +20,14 @@ import yaml
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
-from w2vtheory import atomic
-from w2vtheory.benchmarks import read_analogy_questions, read_similarity
+from w2vtheory import atomic, memory
 from w2vtheory.config import deep_merge, validate_config
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus.sources import local_pieces
 from w2vtheory.embeddings import write_vec
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import evaluate_embedding
+from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.training import RunConfig, TrainingProblem, train
 
@@ -61,6 +64,50 @@ def test_vocab_size_that_is_not_a_count_is_named(user_config, value, problem):
     assert problem in str(error.value) and repr(value) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("key", "yaml_value", "problem"),
+    [
+        ("runs.qwem.steps", "50.0", "50.0 is not an integer: write 50"),
+        ("runs.qwem.batch_size", "2000.0", "2000.0 is not an integer: write 2000"),
+        ("runs.qwem.seed", "1.0", "1.0 is not an integer: write 1"),
+        ("window", "16.0", "16.0 is not an integer: write 16"),
+        ("dim", "20.0", "20.0 is not an integer: write 20"),
+        ("vocab_size", "1000.0", "1000.0 is not an integer: write 1000"),
+        ("runs.qwem.subsample_t", ".inf", "inf is not a finite number"),
+        ("pmi_floor", ".inf", "inf is not a finite number"),
+        ("runs.qwem.lr", ".nan", "nan is not a finite number"),
+        ("negative_weight", ".nan", "nan is not a finite number"),
+        ("runs.qwem.lr_schedule", "[[100, .nan]]", "nan is not a finite number"),
+        ("runs.qwem.init_scale", "1e-6", "YAML reads 1e-6 as text; write 1.0e-6"),
+        ("runs.qwem.batch_size", "5e3", "YAML reads 5e3 as text; write 5000"),
+    ],
+)
+def test_numbers_must_be_finite_and_integers_whole_before_any_job(user_config, key, yaml_value, problem):
+    """Each value as YAML reads it: JSON Schema alone counts 50.0 as an integer and lets NaN and
+    infinity pass every bound, and they failed late (a TypeError in training, a lost run.json)."""
+    *parents, leaf = key.split(".")
+    node = user_config["experiments"]["tiny"]
+    for parent in parents:
+        node = node[parent]
+    node[leaf] = yaml.safe_load(f"value: {yaml_value}")["value"]
+    with pytest.raises(InputError) as error:
+        validate_config(user_config, SCHEMA)
+    assert f"config key `experiments.tiny.{key}" in str(error.value) and problem in str(error.value)
+
+
+def test_misspelled_key_lists_the_allowed_keys_rather_than_a_schema_path(user_config, tmp_path):
+    """Snakemake may hand the workflow a temporary copy of the schema, deleted after the run."""
+    copy = tmp_path / "snakemake-cache" / "config.schema.yaml"
+    copy.parent.mkdir()
+    copy.write_text(SCHEMA.read_text())
+    user_config["experiments"]["tiny"]["runs"]["qwem"]["stpes"] = 10
+    with pytest.raises(InputError) as error:
+        validate_config(user_config, copy)
+    message = str(error.value)
+    assert "'stpes' was unexpected" in message and "allowed keys here:" in message and "steps" in message
+    assert str(tmp_path) not in message
+
+
 @pytest.mark.parametrize(("correct", "misspelled"), [("vocab_size", "vocab_sise"), ("window", "windw")])
 def test_misspelled_key_is_named_even_when_it_hides_a_required_one(user_config, correct, misspelled):
     experiment = user_config["experiments"]["tiny"]
@@ -73,19 +120,23 @@ def test_misspelled_key_is_named_even_when_it_hides_a_required_one(user_config, 
 # --- disk full -------------------------------------------------------------------------------------
 
 
-def _fill_disk_halfway(file, array, *args, **kwargs):
-    """np.save that writes half of the array's bytes and then finds the disk full."""
-    file.write(np.ascontiguousarray(array).tobytes()[: array.nbytes // 2])
-    raise OSError(errno.ENOSPC, "No space left on device")
-
-
-def test_disk_full_while_saving_an_array_leaves_no_file(tmp_path, monkeypatch):
+def test_disk_full_while_saving_an_array_says_no_space_left_and_leaves_no_file(tmp_path, monkeypatch):
+    """/dev/full fails every write with ENOSPC, as a full disk does; numpy's own writer reported it as
+    "N requested and M written", which docs/troubleshooting.md does not list."""
     target = tmp_path / "results" / "cooccurrence.npy"
-    monkeypatch.setattr(atomic.np, "save", _fill_disk_halfway)
-    with pytest.raises(OSError) as error:
+    monkeypatch.setattr(atomic, "open", lambda path, mode: open("/dev/full", mode), raising=False)
+    with pytest.raises(OSError, match="No space left on device") as error:
         atomic.save_npy(target, np.ones((500, 500)))
     assert error.value.errno == errno.ENOSPC
     assert not target.exists() and leftovers(tmp_path) == []
+
+
+def test_arrays_are_saved_byte_for_byte_as_numpy_saves_them(tmp_path):
+    arrays = [np.arange(12.0).reshape(3, 4), np.asfortranarray(np.ones((3, 4))), np.eye(4)[:, ::2], np.int64(3)]
+    for number, array in enumerate(arrays):
+        atomic.save_npy(tmp_path / f"ours{number}.npy", array)
+        np.save(tmp_path / f"numpy{number}.npy", array)
+        assert (tmp_path / f"ours{number}.npy").read_bytes() == (tmp_path / f"numpy{number}.npy").read_bytes()
 
 
 def test_disk_full_while_writing_text_keeps_the_previous_file(tmp_path, monkeypatch):
@@ -113,6 +164,132 @@ def test_disk_full_while_writing_text_keeps_the_previous_file(tmp_path, monkeypa
     with pytest.raises(OSError, match="No space left"):
         write_vec(target, ["a", "b"], 2 * np.eye(2))
     assert target.read_bytes() == before and leftovers(tmp_path) == []
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+
+def test_available_memory_is_the_tightest_of_machine_cgroup_and_slurm(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       32000000 kB\nMemAvailable:   20000000 kB\n")
+    proc_cgroup = tmp_path / "cgroup"
+    proc_cgroup.write_text("0::/job\n")
+    (tmp_path / "root" / "job").mkdir(parents=True)
+    (tmp_path / "root" / "job" / "memory.max").write_text("12000000000\n")
+    (tmp_path / "root" / "job" / "memory.current").write_text("2000000000\n")
+    paths = dict(meminfo=meminfo, proc_cgroup=proc_cgroup, cgroup_root=tmp_path / "root")
+    limit = memory.available_memory(environment={}, **paths)
+    assert limit == memory.MemoryLimit(10_000_000_000, "the limit of the job's memory cgroup")
+    slurm = memory.available_memory(environment={"SLURM_MEM_PER_CPU": "1000", "SLURM_CPUS_PER_TASK": "4"}, **paths)
+    assert slurm.available == 4000 * 2**20 and "Slurm" in slurm.source
+    (tmp_path / "root" / "job" / "memory.max").write_text("max\n")
+    assert memory.available_memory(environment={}, **paths).available == 20_000_000 * 1024
+
+
+@pytest.mark.parametrize(
+    ("cgroup_path", "directory"), [("/job", "memory/job"), ("/host/path/of/this/container", "memory")]
+)
+def test_cgroup_v1_memory_limit_is_read(tmp_path, cgroup_path, directory):
+    """Also in a container that mounts only its own cgroup, under a path /proc/self/cgroup does not give."""
+    (tmp_path / "cgroup").write_text(f"5:cpu:/\n4:memory:{cgroup_path}\n")
+    limits = tmp_path / "root" / directory
+    limits.mkdir(parents=True)
+    (limits / "memory.limit_in_bytes").write_text("3000000000\n")
+    (limits / "memory.usage_in_bytes").write_text("1000000000\n")
+    limit = memory.available_memory(
+        environment={}, meminfo=tmp_path / "none", proc_cgroup=tmp_path / "cgroup", cgroup_root=tmp_path / "root"
+    )
+    assert limit.available == 2_000_000_000
+
+
+def test_a_vocabulary_too_large_for_memory_says_how_much_and_what_to_lower():
+    limit = memory.MemoryLimit(16_000_000_000, "MemAvailable of this machine")
+    memory.check_matrix_memory("the mstar spectrum", 10_000, 5, limit)
+    with pytest.raises(InputError) as error:
+        memory.check_matrix_memory("the mstar spectrum", 35_000, 5, limit)
+    message = str(error.value)
+    assert "needs about 49.0 GB" in message and "only 16.0 GB is available (MemAvailable" in message
+    allowed = memory.largest_vocab_size(limit.available, 5)
+    assert f"`vocab_size` to at most {allowed:,}" in message
+    assert memory.matrix_bytes(allowed, 5) <= limit.available < memory.matrix_bytes(allowed + 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("script", "needed", "largest"), [("count_cooccurrence", "1.3 MB", 362), ("compute_spectrum", "6.4 MB", 161)]
+)
+def test_matrix_jobs_stop_before_allocating_more_than_the_slurm_allocation(
+    tmp_path, monkeypatch, script, needed, largest
+):
+    """At V = 400 one matrix is 1.28 MB, more than a 1 MiB Slurm job has: the job stops with the
+    message in its log (it was killed with an empty log, or failed in a numpy allocation)."""
+    inputs = _counting_inputs(tmp_path, [[0, 1, 2, 1]], 400)
+    np.save(tmp_path / "cooccurrence.npy", np.ones((400, 400)))
+    (tmp_path / "cooccurrence.json").write_text(json.dumps({"window": 5, "n_pairs": 6}))
+    monkeypatch.setenv("SLURM_MEM_PER_NODE", "1")
+    fields = {
+        "count_cooccurrence": dict(
+            input=SimpleNamespace(**inputs),
+            output=SimpleNamespace(matrix=str(tmp_path / "out.npy"), stats=str(tmp_path / "out.json")),
+            params=SimpleNamespace(window=5),
+        ),
+        "compute_spectrum": dict(
+            input=SimpleNamespace(
+                cooccurrence=str(tmp_path / "cooccurrence.npy"),
+                stats=str(tmp_path / "cooccurrence.json"),
+                vocab=inputs["vocab"],
+            ),
+            output=SimpleNamespace(eigvals=str(tmp_path / "out.npy"), eigvecs=str(tmp_path / "vecs.npy")),
+            params=SimpleNamespace(matrix="mstar", n_eigenpairs=2, negative_weight=1.0, pmi_floor=1e-25, device="cpu"),
+        ),
+    }[script]
+    with pytest.raises(SystemExit):
+        run_script(script, tmp_path, **fields)
+    log = (tmp_path / f"{script}.log").read_text()
+    assert f"needs about {needed} of memory" in log and "only 1.0 MB is available (the Slurm allocation)" in log
+    assert f"lower `vocab_size` to at most {largest}," in log
+    assert not (tmp_path / "out.npy").exists()
+
+
+# --- unexpected errors ------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_leaves_its_traceback_in_the_rule_log(tmp_path):
+    """A damaged input that no check anticipates: the traceback was printed after stderr had been
+    given back to the console, so the rule's log stayed empty."""
+    (tmp_path / "cooccurrence.npy").write_bytes(b"\x93NUMPY damaged")
+    (tmp_path / "cooccurrence.json").write_text(json.dumps({"window": 5, "n_pairs": 6}))
+    (tmp_path / "vocab.tsv").write_text("a\t2\nb\t1\n")
+    with pytest.raises(ValueError):
+        run_script(
+            "compute_spectrum",
+            tmp_path,
+            input=SimpleNamespace(
+                cooccurrence=str(tmp_path / "cooccurrence.npy"),
+                stats=str(tmp_path / "cooccurrence.json"),
+                vocab=str(tmp_path / "vocab.tsv"),
+            ),
+            output=SimpleNamespace(eigvals=str(tmp_path / "vals.npy"), eigvecs=str(tmp_path / "vecs.npy")),
+            params=SimpleNamespace(matrix="mstar", n_eigenpairs=1, negative_weight=1.0, pmi_floor=1e-25, device="cpu"),
+        )
+    log = (tmp_path / "compute_spectrum.log").read_text()
+    assert log.startswith("Traceback (most recent call last)") and "ValueError" in log
+    assert "np.load(snakemake.input.cooccurrence)" in log
+
+
+# --- a compressed corpus named like a text file -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("compress", "kind", "command"), [(gzip.compress, "gzip", "gunzip -c"), (bz2.compress, "bzip2", "bunzip2 -c")]
+)
+def test_a_compressed_corpus_named_txt_gets_a_decompress_hint(tmp_path, compress, kind, command):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_bytes(compress(b"one document\n\nanother document\n"))
+    with pytest.raises(InputError) as error:
+        list(local_pieces(corpus))
+    message = str(error.value)
+    assert f"corpus file {corpus} is {kind}-compressed" in message and f"`{command} {corpus} > corpus.txt`" in message
+    assert "iconv" not in message
 
 
 # --- documents shorter than the window -------------------------------------------------------------

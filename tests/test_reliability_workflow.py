@@ -38,7 +38,7 @@ import functools, importlib.abc, importlib.util, sys
 
 class ShortResumeInterval(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name != "w2vtheory.trainer":
+        if name != "w2vtheory.training":
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)

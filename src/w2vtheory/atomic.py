@@ -10,9 +10,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -34,9 +37,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def _write_npy(handle: BinaryIO, array: np.ndarray) -> None:
+    """The bytes np.save writes, but the data through Python's file write: numpy's own C writer
+    reports a full disk only as "N requested and M written", Python's write raises errno ENOSPC
+    ("No space left on device")."""
+    header = np.lib.format.header_data_from_array_1_0(array)
+    data = array.T if header["fortran_order"] else array
+    if array.dtype.hasobject or not data.flags.c_contiguous:
+        np.save(handle, array)
+        return
+    np.lib.format.write_array_header_1_0(handle, header)
+    handle.write(memoryview(data).cast("B") if data.size else b"")
+
+
 def save_npy(path: str | os.PathLike[str], array: np.ndarray) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.save(handle, array)
+        _write_npy(handle, np.asanyarray(array))
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -45,6 +61,6 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def write_table(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
-    """A tidy table as CSV (no index)."""
+    """A CSV without index: NaN as an empty cell, floats in shortest round-trip form."""
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False)

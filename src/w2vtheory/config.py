@@ -8,6 +8,8 @@ must exist, dim < vocab_size, a model must be a closed form or a defined run) ar
 from __future__ import annotations
 
 import copy
+import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,12 +27,64 @@ def _key_path(parts: Any) -> str:
     return ".".join(str(part) for part in parts) or "<top level>"
 
 
+def _is_number(checker: Any, instance: Any) -> bool:
+    """A finite int or float: JSON Schema lets NaN and infinity pass every bound (NaN compares false)."""
+    return isinstance(instance, int | float) and not isinstance(instance, bool) and math.isfinite(instance)
+
+
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """An int, not a float such as 50.0 (which JSON Schema counts as an integer): the code indexes,
+    loops and prints with these values, where a float fails late or shows as `1,000.0`."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"number": _is_number, "integer": _is_integer}
+)
+ConfigValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+# PyYAML (YAML 1.1) reads a number with an exponent as a float only with a decimal point and a
+# signed exponent: 1.0e-6 is a float, 1e-6 and 1.0e6 are strings.
+_EXPONENT_NUMBER = re.compile(r"^([-+]?[0-9][0-9_]*)(\.[0-9_]*)?[eE]([-+]?)([0-9]+)$")
+
+
+def _yaml_float_spelling(text: str) -> str | None:
+    """How to write `text` so that PyYAML reads a float (None if it is not an exponent number)."""
+    match = _EXPONENT_NUMBER.match(text.strip())
+    if match is None:
+        return None
+    mantissa, fraction, sign, exponent = match.groups()
+    return f"{mantissa}{fraction if fraction and len(fraction) > 1 else '.0'}e{sign or '+'}{exponent}"
+
+
+def _type_problem(error: jsonschema.exceptions.ValidationError) -> str:
+    """The schema's type message, with what to write instead where the value is close to valid."""
+    instance = error.instance
+    wants_integer = "integer" in str(error.validator_value)
+    if isinstance(instance, float) and not math.isfinite(instance):
+        return f"{instance!r} is not a finite number"
+    if isinstance(instance, float) and instance.is_integer() and wants_integer:
+        return f"{instance!r} is not an integer: write {int(instance)} (without a decimal point)"
+    spelling = _yaml_float_spelling(instance) if isinstance(instance, str) else None
+    if spelling is None:
+        return error.message
+    if wants_integer and float(spelling).is_integer():
+        return f"{error.message}: YAML reads {instance} as text; write {int(float(spelling))}"
+    return f"{error.message}: YAML reads {instance} as text; write {spelling} (a decimal point and a signed exponent)"
+
+
 def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
-    """Raise InputError naming the offending key and the problem, for the first schema error."""
+    """Raise InputError naming the offending key and the problem, for the first schema error.
+
+    Numbers must be finite and integers must be ints: `steps: 50.0` and `lr: .nan` are rejected
+    with a message naming the key rather than converted, so what runs is what the config says.
+    """
     with open(schema_path, encoding="utf-8") as handle:
         schema = yaml.safe_load(handle)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    validator = ConfigValidator(schema)
+    errors = sorted(
+        validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if not errors:
         return
     # A misspelled key also makes the key it should have been "missing": name the misspelling.
@@ -39,7 +93,11 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
     location = _key_path(error.absolute_path)
     message = error.message
     if error.validator == "additionalProperties":
-        message = f"{message} (check the spelling; allowed keys are listed in {schema_path})"
+        # Name the allowed keys here: the schema file Snakemake read may be a temporary copy.
+        allowed = sorted(error.schema.get("properties", {}))
+        message = f"{message} (check the spelling; allowed keys here: {', '.join(allowed) or 'none'})"
+    elif error.validator == "type":
+        message = _type_problem(error)
     raise InputError(f"config key `{location}`: {message}")
 
 

@@ -1,4 +1,4 @@
-"""Benchmark scores of an embedding (PAPER.md section 5).
+"""Benchmark scores of an embedding (docs/paper.md section 5).
 
 Analogies: an item "a : b :: a' : b'" is answered by the word w, other than a, b and a', with the
 largest cosine to b^ - a^ + a'^ (^ = row scaled to unit length; zero rows stay zero). Two item sets:
@@ -11,7 +11,6 @@ Similarity: Spearman rho between cosine similarity and the human scores over in-
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from w2vtheory.atomic import atomic_path
-from w2vtheory.benchmarks import AnalogyQuestion, read_analogy_questions
+from w2vtheory.evaluation_sets import AnalogyQuestion, read_analogy_questions
 
 logger = logging.getLogger(__name__)
 
@@ -281,12 +279,6 @@ def evaluate_embedding(
     return scores, pd.concat(category_tables, ignore_index=True)
 
 
-def write_csv(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
-    """Atomically, without index; NaN as an empty cell; floats in shortest round-trip form."""
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
-
-
 def _format_score(benchmark: str, score: float) -> str:
     if np.isnan(score):
         return "n/a"
@@ -333,7 +325,7 @@ def summary_markdown(
         lines.append("| " + " | ".join([model, *cells, coverage]) + " |")
     lines += [
         "",
-        "`analogy`: the paper's pair protocol (PAPER.md section 5), fraction of analogies correct. "
+        "`analogy`: the paper's pair protocol (docs/paper.md section 5), fraction of analogies correct. "
         "`analogy_3cosadd`: 3CosAdd over the Google questions with all four words in the vocabulary "
         "(coverage: questions scored / all questions). Similarity benchmarks: Spearman rho between "
         "cosine similarity and human scores over the pairs with both words in the vocabulary.",

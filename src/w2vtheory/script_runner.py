@@ -2,13 +2,15 @@
 
 A predictable error (`InputError`) is reported as one line, both in the log and on the console
 that runs Snakemake, so the user sees what to fix without opening the log; anything else keeps
-its full traceback in the log.
+its full traceback in the log (written before stderr is given back, so it cannot miss the log)
+and is raised again for Snakemake to report.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +33,11 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
             print(message, file=log)
             print(message, file=console)
             sys.exit(1)
+        except (Exception, KeyboardInterrupt) as error:
+            # Whatever stops the job (MemoryError, Ctrl-C included), its log says where.
+            traceback.print_exc(file=log)
+            print(f"Error in rule {snakemake.rule}: {error!r} (traceback in {snakemake.log[0]})", file=console)
+            raise
         finally:
             root.removeHandler(handler)
             sys.stderr = console

@@ -1,8 +1,8 @@
-"""Analogy "task vectors" in the eigenbasis of M* (PAPER.md section 6, Figs 4, 6 and 8).
+"""Analogy "task vectors" in the eigenbasis of M* (docs/paper.md section 6, Figs 4, 6 and 8).
 
 For one analogy category, each in-vocabulary word pair (a, b) gives a task vector r = w_b - w_a,
 where w are the rows of the closed-form embedding U_d diag(sqrt(lambda_d)) of M*, normalised to
-unit length as the analogy protocol does (PAPER.md section 5). Stacking the n task vectors of a
+unit length as the analogy protocol does (docs/paper.md section 5). Stacking the n task vectors of a
 category as the rows of R_d (n x d), the spectrum of R_d R_d^T / d is a spike (the shared mean task
 vector, which is what makes vector-addition analogies work) on top of a bulk of pair-specific noise.
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from w2vtheory.benchmarks import AnalogyQuestion
 from w2vtheory.embeddings import closed_form_embedding
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import distinct_pairs, unit_rows
+from w2vtheory.evaluation_sets import AnalogyQuestion
 
 # The paper's largest embedding dimension in Figs 4 and 8.
 MAX_DIM = 4096
@@ -49,7 +49,7 @@ class WordPairs:
 
 def category_pairs(questions: Sequence[AnalogyQuestion], word_index: Mapping[str, int]) -> WordPairs:
     """Distinct (a, b) pairs from both halves of every question, both words in the vocabulary,
-    in order of first appearance (the pair protocol of PAPER.md section 5)."""
+    in order of first appearance (the pair protocol of docs/paper.md section 5)."""
     known = [(word_index[a], word_index[b]) for a, b in distinct_pairs(questions) if a in word_index and b in word_index]
     pairs = np.array(known, dtype=np.int64).reshape(-1, 2)
     return WordPairs(first=pairs[:, 0], second=pairs[:, 1])

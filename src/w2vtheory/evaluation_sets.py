@@ -1,10 +1,14 @@
-"""Reading and normalising the evaluation benchmarks.
+"""Reading and normalising the evaluation data sets: the analogy and word-similarity sets of config
+key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which).
 
 Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
 `a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to
 `word1<TAB>word2<TAB>score`, lowercase, no header; the reader also accepts whitespace-separated
-files with `#` comment lines and one header line, so user-supplied files work as they come.
-Words are lowercased because the vocabulary is (PAPER.md section 2).
+files with `#` comment lines, a UTF-8 byte order mark, and one header line, so user-supplied files
+work as they come. A header is recognised only as the first row whose score column holds letters
+and no digit (`Score`, `Human (mean)`); any other score that does not parse is an error, so no pair
+is dropped unnoticed.
+Words are lowercased because the vocabulary is (docs/paper.md section 2).
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ def _numbered_lines(path: str | os.PathLike[str], config_key: str) -> Iterator[t
             "(or leave it unset to use the fetched default)"
         )
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: a byte order mark (Windows editors write one) is not part of the first word.
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"benchmark file {path} (`{config_key}`) is not UTF-8 text: {error}") from error
     for number, line in enumerate(text.splitlines(), start=1):
@@ -101,6 +106,16 @@ def _parse_score(text: str) -> float | None:
     return score if math.isfinite(score) else None
 
 
+def _is_header_label(text: str) -> bool:
+    """A column name such as `Score` or `Human (mean)`: letters and no digit (unlike `7,35` or `x1`),
+    and not a float spelling such as `nan` or `inf`."""
+    try:
+        float(text)
+    except ValueError:
+        return any(character.isalpha() for character in text) and not any(character.isdigit() for character in text)
+    return False
+
+
 def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
     """Word pairs with human scores as DataFrame(word1, word2, score), lowercased, in file order.
 
@@ -121,12 +136,16 @@ def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd
                 f"(`{config_key}`)"
             )
         score = _parse_score(fields[2])
-        if score is None:
-            if first_row:
-                first_row = False
-                continue
-            raise InputError(f"{path}:{number}: score {fields[2]!r} is not a finite number (`{config_key}`)")
+        if score is None and first_row and _is_header_label(fields[2]):
+            logger.info("%s:%d: header line %r skipped", path, number, line)
+            first_row = False
+            continue
         first_row = False
+        if score is None:
+            raise InputError(
+                f"{path}:{number}: score {fields[2]!r} is not a finite number (`{config_key}`); only a first line "
+                "whose score column is a name without digits (such as `Score`) is taken as a header"
+            )
         rows.append((fields[0].lower(), fields[1].lower(), score))
     if not rows:
         raise InputError(f"{path} contains no scored word pairs (`{config_key}`)")
