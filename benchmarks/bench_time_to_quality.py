@@ -51,10 +51,10 @@ import pandas as pd
 import yaml
 
 from w2vtheory.atomic import atomic_path
-from w2vtheory.evaluation_sets import read_analogy_questions
 from w2vtheory.config import deep_merge, resolve_experiment, validate_config
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import build_pair_analogies, pair_analogy_accuracy
+from w2vtheory.evaluation_sets import read_analogy_questions
 from w2vtheory.vocab import read_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,8 +28,10 @@ rule train_run:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # M*, the pair weights and the counts as V x V float64, plus the model
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 4),
+        # V x V float64 matrices: w2vtheory.memory.TRAINING_MATRICES, or EXACT_ for exact mode
+        mem_mb=lambda wildcards: matrix_mem_mb(
+            wildcards, 8 if run_config(wildcards)["exact"] else 4
+        ),
         gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     params:
         run=run_config,
@@ -70,18 +72,18 @@ rule converged_reference:
     output:
         W="results/{experiment}/references/{objective}/W.npy",
         summary="results/{experiment}/references/{objective}/reference.json",
-    wildcard_constraints:
-        objective=OBJECTIVE_PATTERN,
     log:
         "results/logs/{experiment}/converged_reference_{objective}.log",
     benchmark:
         "results/benchmarks/{experiment}/converged_reference_{objective}.tsv"
+    wildcard_constraints:
+        objective=OBJECTIVE_PATTERN,
     conda:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # the counts, both pair tables and the L-BFGS temporaries as V x V float64
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 6),
+        # w2vtheory.memory.EXACT_TRAINING_MATRICES V x V float64 matrices
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
     params:
         run=objective_run,
         negative_weight=experiment_param("negative_weight"),

@@ -9,7 +9,9 @@ OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
 def run_objective(experiment, run):
     """The objective name (loss-reweight[-t]) of a run of the experiment."""
     spec = experiment_config(experiment)["runs"][run]
-    return objective_name(RunConfig.from_mapping(spec, f"experiments.{experiment}.runs.{run}"))
+    return objective_name(
+        RunConfig.from_mapping(spec, f"experiments.{experiment}.runs.{run}")
+    )
 
 
 def objective_run(wildcards):

@@ -11,6 +11,7 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.statistics import load_corpus_statistics
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
@@ -23,14 +24,19 @@ def main(snakemake) -> None:
     dim = int(snakemake.params.dim)
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
     config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
+    check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), EXACT_TRAINING_MATRICES)
     eigvals = np.load(snakemake.input.mstar_eigvals)
     if (config.loss, config.reweight) == ("qwem", "omniscient"):
         reference = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
     else:
         statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
-        problem = TrainingProblem(np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals)
+        problem = TrainingProblem(
+            np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals
+        )
         objective = build_objective(problem, config)
-        reference = minimised_reference(objective, problem.vocab_size, dim, config.seed, int(snakemake.params.max_iterations))
+        reference = minimised_reference(
+            objective, problem.vocab_size, dim, config.seed, int(snakemake.params.max_iterations)
+        )
     accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
     save_npy(snakemake.output.W, reference.W)

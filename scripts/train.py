@@ -12,6 +12,7 @@ import numpy as np
 
 from w2vtheory.embeddings import write_vec
 from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.memory import EXACT_TRAINING_MATRICES, TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, load_problem, train
 from w2vtheory.vocab import read_lexicon
@@ -19,6 +20,10 @@ from w2vtheory.vocab import read_lexicon
 
 def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
+    key = f"experiments.{snakemake.wildcards.experiment}.runs.{snakemake.wildcards.run}"
+    config = RunConfig.from_mapping(dict(snakemake.params.run), key)
+    copies = EXACT_TRAINING_MATRICES if config.exact else TRAINING_MATRICES
+    check_matrix_memory(f"training run `{snakemake.wildcards.run}`", len(words), copies)
     problem = load_problem(
         snakemake.input.tokens,
         snakemake.input.doc_offsets,
@@ -30,8 +35,6 @@ def main(snakemake) -> None:
         negative_weight=float(snakemake.params.negative_weight),
         dim=int(snakemake.params.dim),
     )
-    key = f"experiments.{snakemake.wildcards.experiment}.runs.{snakemake.wildcards.run}"
-    config = RunConfig.from_mapping(dict(snakemake.params.run), key)
     evaluate = analogy_scorer(snakemake.input.analogies, words)
     train(config, problem, Path(snakemake.output.W).parent, evaluate=evaluate, threads=snakemake.threads)
     write_vec(snakemake.output.vec, words, np.load(snakemake.output.W).astype(np.float64))

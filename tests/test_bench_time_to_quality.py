@@ -13,9 +13,7 @@ import pytest
 import yaml
 
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
-from w2vtheory.errors import InputError
 from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.training import RunConfig
 from w2vtheory.vocab import write_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,6 +11,7 @@ Similarity: Spearman rho between cosine similarity and the human scores over in-
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass

@@ -24,6 +24,8 @@ FLOAT64_BYTES = 8
 # Dense V x V float64 matrices each job holds at its peak (the rules' mem_mb asks for the same).
 COUNTING_MATRICES = 1  # the accumulator; tokens are memory-mapped
 SPECTRUM_MATRICES = 5  # the counts, the matrix, its intermediates and the eigensolver's workspace
+TRAINING_MATRICES = 4  # the counts, P(i,j), M* and the pair-weight table
+EXACT_TRAINING_MATRICES = 8  # those, the two expected-loss tables, W W^T and the slopes
 # cgroup v1 reports "no limit" as a huge number close to 2^63.
 _NO_CGROUP_LIMIT = 1 << 60
 
