@@ -1,5 +1,5 @@
-"""The analogy accuracy the theory predicts for a small-init run (rules predicted_accuracy and
-predicted_accuracy_at_evaluations; figure predicted_accuracy).
+"""The analogy accuracy the theory predicts for a small-init run (rules predict_accuracy and
+predict_accuracy_at_evaluations; figure predicted_accuracy).
 
 snakemake.input: eigvals, eigvecs (M*), vocab, questions, and for the second rule evaluations
 (runs/<run>/evaluations.csv). snakemake.params: init_scale, dim. snakemake.output: table (CSV):

@@ -1,6 +1,7 @@
 """Fig 1: small-init QWEM (top) and word2vec (bottom): normalised loss and top singular values
 against t / tau_1 (theory dotted for QWEM), and three snapshots of the embeddings projected on
-the final principal directions, taken when 1, 2 and 3 modes have been learned."""
+the final principal directions, taken when 1, 2 and 3 modes have been learned (in 2D when the
+embedding has only two dimensions). Reads the runs' files (w2vtheory.plots.run_files)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def snapshot_projections(
     """DataFrame(step, word, direction, value): checkpoints projected on the top right singular
     vectors of the final W (the subspace no longer rotates once learned)."""
     _, _, right = np.linalg.svd(run_files.final_embedding(run_dir), full_matrices=False)
+    n_directions = min(n_directions, right.shape[0])
     directions = right[:n_directions].T
     files = run_files.checkpoints(run_dir).set_index("step")["file"]
     frames = []
@@ -108,7 +110,7 @@ def dynamics_data(runs: Mapping[str, str | os.PathLike[str]], words: Sequence[st
     return data
 
 
-def plot_dynamics(data: pd.DataFrame) -> Figure:
+def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     models = list(dict.fromkeys(data["model"]))
     figure = Figure(figsize=(16, 3.4 * len(models)), layout="constrained")
@@ -133,27 +135,34 @@ def plot_dynamics(data: pd.DataFrame) -> Figure:
         snapshots = rows[rows["panel"] == "snapshot"]
         # shared limits, so a snapshot with fewer learned modes collapses onto a line or a plane
         limit = snapshots["value"].abs().max()
+        n_directions = int(snapshots["mode"].max())
         for column, step in enumerate(sorted(snapshots["step"].unique())):
-            axis = figure.add_subplot(grid[row, 2 + column], projection="3d")
-            _plot_snapshot(axis, snapshots[snapshots["step"] == step], model)
-            axis.set(xlim=(-limit, limit), ylim=(-limit, limit), zlim=(-limit, limit))
+            axis = figure.add_subplot(grid[row, 2 + column], projection="3d" if n_directions >= 3 else None)
+            _plot_snapshot(axis, snapshots[snapshots["step"] == step], model, n_directions)
+            axis.set(xlim=(-limit, limit), ylim=(-limit, limit))
+            if n_directions >= 3:
+                axis.set(zlim=(-limit, limit))
     return figure
 
 
-def _plot_snapshot(axis, snapshot: pd.DataFrame, model: str) -> None:
+def _plot_snapshot(axis, snapshot: pd.DataFrame, model: str, n_directions: int) -> None:
     table = snapshot.pivot(index="word", columns="mode", values="value")
-    axis.scatter(table[1], table[2], table[3], s=2, alpha=0.3, color=style.model_color(model), depthshade=False)
+    columns = [table[direction] for direction in range(1, min(n_directions, N_DIRECTIONS) + 1)]
+    if len(columns) == 1:  # a one-dimensional embedding: its words on a line
+        columns.append(pd.Series(0.0, index=table.index))
+    extra = {"depthshade": False} if len(columns) == 3 else {}
+    axis.scatter(*columns, s=2, alpha=0.3, color=style.model_color(model), **extra)
     for word in snapshot.loc[snapshot["labelled"], "word"].unique():
-        axis.text(table.at[word, 1], table.at[word, 2], table.at[word, 3], word, fontsize=7)
+        axis.text(*(column[word] for column in columns), word, fontsize=7)
     time = snapshot["t_over_tau1"].iloc[0]
     axis.set_title(f"step {int(snapshot['step'].iloc[0]):,}, t/τ₁ = {time:.2g}", fontsize=9)
-    axis.set(xlabel="PC 1", ylabel="PC 2", zlabel="PC 3")
+    axis.set(xlabel="PC 1", ylabel="PC 2")
+    if len(columns) == 3:
+        axis.set(zlabel="PC 3")
     axis.tick_params(labelsize=6)
 
 
-def write_dynamics(
-    runs: Mapping[str, str | os.PathLike[str]], vocab: str | os.PathLike[str], pdf: str, png: str, csv: str
-) -> None:
-    words, _ = read_lexicon(vocab)
-    data = dynamics_data(runs, words)
-    style.save_outputs(plot_dynamics(data), data, pdf, png, csv)
+def tidy_data(inputs: Mapping[str, str | os.PathLike[str]], runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
+    """`dynamics_data` of the runs {"qwem": dir, "sgns": dir}, words from inputs["vocab"]."""
+    words, _ = read_lexicon(inputs["vocab"])
+    return dynamics_data(runs, words)

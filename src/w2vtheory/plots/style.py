@@ -35,7 +35,7 @@ MODEL_COLORS = {
     "mstar": OKABE_ITO[2],
     "ppmi": OKABE_ITO[0],
     "pmi": OKABE_ITO[6],
-    "pair_weight": OKABE_ITO[1],
+    "pair_ratio": OKABE_ITO[1],
     "theory": OKABE_ITO[7],
 }
 MODEL_LABELS = {
@@ -44,7 +44,7 @@ MODEL_LABELS = {
     "mstar": "M*",
     "ppmi": "PPMI",
     "pmi": "PMI",
-    "pair_weight": "G (pair weight)",
+    "pair_ratio": "P(i,j)/(P(i)P(j)) + 1",
     "theory": "theory",
 }
 # Perceptually uniform and colour-blind-safe, for series ordered by mode index k.
