@@ -47,7 +47,7 @@ rule singular_directions:
         W=f"{RUN_DIR}/W.npy",
     output:
         left=f"{RUN_ANALYSIS}/left_singular_vectors.npy",
-        values=f"{RUN_ANALYSIS}/singular_values.npy",
+        singular_values=f"{RUN_ANALYSIS}/singular_values.npy",
     log:
         "results/logs/{experiment}/analysis/singular_directions_{run}.log",
     benchmark:

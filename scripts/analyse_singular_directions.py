@@ -1,7 +1,7 @@
 """One SVD of a run's final W (rule singular_directions; read by Figs 3a and 5).
 
 snakemake.input: W (runs/<run>/W.npy). snakemake.output: left (V x d sign-fixed left singular
-vectors), values (d singular values, descending), both .npy.
+vectors), singular_values (d singular values, descending), both .npy.
 """
 
 import numpy as np
@@ -14,7 +14,7 @@ from w2vtheory.script_runner import run
 def main(snakemake) -> None:
     left, values = singular_directions(np.load(snakemake.input.W))
     save_npy(snakemake.output.left, left)
-    save_npy(snakemake.output.values, values)
+    save_npy(snakemake.output.singular_values, values)
 
 
 if __name__ == "__main__":

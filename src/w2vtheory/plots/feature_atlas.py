@@ -28,7 +28,11 @@ def draw(data: pd.DataFrame, words_shown: int = WORDS_SHOWN) -> Figure:
     style.apply_style()
     components = data.drop_duplicates("component").sort_values("component")
     cells = [
-        [f"{record.eigenvalue:.3g}", *(_end_words(data, record.component, end, words_shown) for end in ("top", "bottom"))]
+        [
+            str(record.component),
+            f"{record.eigenvalue:.3g}",
+            *(_end_words(data, record.component, end, words_shown) for end in ("top", "bottom")),
+        ]
         for record in components.itertuples()
     ]
     lines = [max(cell.count("\n") + 1 for cell in row) for row in cells]
@@ -38,10 +42,10 @@ def draw(data: pd.DataFrame, words_shown: int = WORDS_SHOWN) -> Figure:
     time_axis.plot(components["component"][finite], components["tau"][finite], "o-", color=style.model_color("mstar"))
     time_axis.set(xlabel="eigenvector k of M*", ylabel="predicted step time τₖ (theory time)")
     table_axis.axis("off")
-    # bbox fills the panel exactly: the table is laid out inside its axes, never beyond them
-    table = table_axis.table(cellText=cells, rowLabels=[str(k) for k in components["component"]],
-                             colLabels=["λₖ", "largest entries", "smallest entries"], cellLoc="left",
-                             colWidths=[0.08, 0.46, 0.46], bbox=[0.0, 0.0, 1.0, 1.0])
+    # bbox fills the panel exactly and k is a column, not a row label (labels sit outside the bbox):
+    # the table is laid out inside its axes, never beyond them
+    table = table_axis.table(cellText=cells, colLabels=["k", "λₖ", "largest entries", "smallest entries"],
+                             cellLoc="left", colWidths=[0.04, 0.08, 0.44, 0.44], bbox=[0.0, 0.0, 1.0, 1.0])
     table.auto_set_font_size(False)
     table.set_fontsize(7)
     total = sum(lines) + 1
