@@ -1,4 +1,4 @@
-"""Benchmark scores of an embedding (PAPER.md section 5).
+"""Benchmark scores of an embedding (docs/paper.md section 5).
 
 Analogies: an item "a : b :: a' : b'" is answered by the word w, other than a, b and a', with the
 largest cosine to b^ - a^ + a'^ (^ = row scaled to unit length; zero rows stay zero). Two item sets:
@@ -333,7 +333,7 @@ def summary_markdown(
         lines.append("| " + " | ".join([model, *cells, coverage]) + " |")
     lines += [
         "",
-        "`analogy`: the paper's pair protocol (PAPER.md section 5), fraction of analogies correct. "
+        "`analogy`: the paper's pair protocol (docs/paper.md section 5), fraction of analogies correct. "
         "`analogy_3cosadd`: 3CosAdd over the Google questions with all four words in the vocabulary "
         "(coverage: questions scored / all questions). Similarity benchmarks: Spearman rho between "
         "cosine similarity and human scores over the pairs with both words in the vocabulary.",
