@@ -20,7 +20,7 @@ from tests.conftest import run_script  # noqa: E402
 from w2vtheory.paper import paper_score  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
-from w2vtheory.plots import feature_atlas, fig1_dynamics, fig3_table, style  # noqa: E402
+from w2vtheory.plots import feature_atlas, fig1_dynamics, fig3_directions, fig3_table, style  # noqa: E402
 from w2vtheory.theory import singular_value_theory, tau  # noqa: E402
 
 V, D, N_EIG = 80, 4, 40
@@ -316,7 +316,7 @@ def test_feature_atlas_figure(experiment, tmp_path):
 
 def test_feature_atlas_table_stays_inside_its_panel():
     rows = [
-        {"component": k, "eigenvalue": 1.0 / k, "tau": float(k), "end": end, "rank": rank, "word": "w" * 14 + str(rank), "value": 0.1}
+        {"component": k, "eigenvalue": 1.0 / k, "tau": float(k), "end": end, "rank": rank, "word": f"philosophical{rank}", "value": 0.1}
         for k in range(1, 11)
         for end in ("top", "bottom")
         for rank in range(1, 9)
@@ -324,14 +324,19 @@ def test_feature_atlas_table_stays_inside_its_panel():
     drawn = feature_atlas.draw(pd.DataFrame(rows))
     renderer = FigureCanvasAgg(drawn).get_renderer()
     drawn.draw(renderer)
-    table_axis = drawn.axes[1]
+    assert_inside(drawn.axes[1], renderer)
+
+
+def assert_inside(table_axis, renderer) -> None:
+    """The axis's table lies inside the axis, and every cell's text inside its cell."""
     axis_box = table_axis.get_window_extent(renderer)
     table_box = table_axis.tables[0].get_window_extent(renderer)
     assert table_box.x0 >= axis_box.x0 - 1 and table_box.x1 <= axis_box.x1 + 1
     assert table_box.y0 >= axis_box.y0 - 1 and table_box.y1 <= axis_box.y1 + 1
     for cell in table_axis.tables[0].get_celld().values():
-        text = cell.get_text().get_window_extent(renderer)
-        assert text.width <= cell.get_window_extent(renderer).width + 1, cell.get_text().get_text()
+        text, box = cell.get_text().get_window_extent(renderer), cell.get_window_extent(renderer)
+        assert box.x0 - 1 <= text.x0 and text.x1 <= box.x1 + 1, cell.get_text().get_text()
+        assert box.y0 - 1 <= text.y0 and text.y1 <= box.y1 + 1, cell.get_text().get_text()
 
 
 def task_vector_tables(experiment: Path, tmp_path: Path) -> dict[str, Path]:
@@ -386,3 +391,18 @@ def test_predicted_accuracy_before_training_and_at_the_evaluations(experiment, t
     assert predicted["t_over_tau1"].iloc[0] == 0 and predicted["accuracy"].between(0, 1).all()
     measured = data[(data["model"] == "qwem") & (data["source"] == "measured")]
     np.testing.assert_allclose(measured["accuracy"], 0.1)  # the synthetic runs' evaluations.csv
+
+
+def test_fig3_directions_tables_stay_inside_their_panels():
+    rows = [
+        {"model": model, "component": k, "end": end, "rank": rank, "word": f"philosophical{rank}", "value": 0.1}
+        for model in ("sgns", "qwem", "ppmi")
+        for k in range(1, 6)
+        for end in ("top", "bottom")
+        for rank in range(1, 7)
+    ]
+    drawn = fig3_directions.draw(pd.DataFrame(rows))
+    renderer = FigureCanvasAgg(drawn).get_renderer()
+    drawn.draw(renderer)
+    for axis in drawn.axes:
+        assert_inside(axis, renderer)

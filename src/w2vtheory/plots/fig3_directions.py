@@ -13,6 +13,8 @@ from matplotlib.figure import Figure
 from w2vtheory.plots import style
 
 WORDS_SHOWN = 6
+# Characters per line of a word cell (the words wrap inside their column).
+CELL_WIDTH = 32
 
 
 def tidy_data(inputs: Mapping[str, str | os.PathLike[str]], words_shown: int = WORDS_SHOWN) -> pd.DataFrame:
@@ -25,19 +27,19 @@ def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     models = list(dict.fromkeys(data["model"]))
     components = sorted(data["component"].unique())
-    figure = Figure(figsize=(4.6 * len(models), 0.55 * len(components) + 0.8), layout="constrained")
-    axes = figure.subplots(1, len(models), squeeze=False)[0]
-    for axis, model in zip(axes, models):
+    tables = {}
+    for model in models:
         rows = data[data["model"] == model]
-        cells = [
-            [", ".join(rows[(rows["component"] == k) & (rows["end"] == end)].sort_values("rank")["word"]) for end in ("top", "bottom")]
+        tables[model] = [
+            [str(k), *(", ".join(rows[(rows["component"] == k) & (rows["end"] == end)].sort_values("rank")["word"].astype(str))
+                       for end in ("top", "bottom"))]
             for k in components
         ]
-        axis.axis("off")
-        table = axis.table(cellText=cells, rowLabels=[f"{k}" for k in components], colLabels=["+ end", "− end"],
-                           loc="center", cellLoc="left")
-        table.auto_set_font_size(False)
-        table.set_fontsize(7)
-        table.scale(1.0, 1.4)
+    wrap = [0, CELL_WIDTH, CELL_WIDTH]
+    lines = max(style.table_lines(cells, wrap) for cells in tables.values())
+    figure = Figure(figsize=(4.6 * len(models), 0.17 * lines + 0.2 * len(components) + 0.8), layout="constrained")
+    axes = figure.subplots(1, len(models), squeeze=False)[0]
+    for axis, model in zip(axes, models):
+        style.fitted_table(axis, tables[model], ["k", "+ end", "− end"], [0.06, 0.47, 0.47], wrap)
         axis.set_title(style.model_label(model), color=style.model_color(model))
     return figure

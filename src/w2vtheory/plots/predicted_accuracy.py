@@ -48,7 +48,9 @@ def draw(data: pd.DataFrame) -> Figure:
                   color=style.model_color("theory"), label="theory, from M* alone")
         axis.plot(measured["t_over_tau1"], 100 * measured["accuracy"], "o-", markersize=2.5, color=color,
                   label=f"{style.model_label(model)}, measured")
-        axis.axvline(1.0, color="0.7", linewidth=0.6)
+        # before tau_1 the random start, which the prediction leaves out, dominates
+        axis.axvspan(0.0, 1.0, color="0.93", zorder=-1)
+        axis.text(0.5, 0.97, "t < τ₁", transform=axis.get_xaxis_transform(), ha="center", va="top", fontsize=7)
         axis.set(xlim=(0, right), xlabel="t / τ₁", title=style.model_label(model))
         axis.legend(frameon=False, fontsize=7, loc="lower right")
     axes[0].set_ylabel("pair-analogy accuracy (%)")

@@ -4,6 +4,7 @@ with a fixed colour per model, and the writers for the figure files and their ti
 from __future__ import annotations
 
 import os
+import textwrap
 
 import matplotlib
 
@@ -98,3 +99,27 @@ def save_outputs(
     """The figure as PDF and PNG and the tidy table of what it plots as CSV."""
     write_csv(data, csv)
     save_figure(figure, pdf, png)
+
+
+def fitted_table(axis, cells: list[list[str]], headers: list[str], widths: list[float], wrap: list[int]) -> None:
+    """A text table laid out inside `axis` (no row labels, which matplotlib puts outside): column c
+    takes the share widths[c] of the width and wraps its text at wrap[c] characters (0: never),
+    and each row is as tall as its most wrapped cell."""
+    wrapped = [
+        ["\n".join(textwrap.wrap(text, limit)) if limit else text for text, limit in zip(row, wrap)] for row in cells
+    ]
+    lines = [1] + [max(cell.count("\n") + 1 for cell in row) for row in wrapped]
+    axis.axis("off")
+    table = axis.table(cellText=wrapped, colLabels=headers, cellLoc="left", colWidths=widths, bbox=[0.0, 0.0, 1.0, 1.0])
+    table.auto_set_font_size(False)
+    table.set_fontsize(7)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_height(lines[row] / sum(lines))
+        cell.PAD = 0.02
+
+
+def table_lines(cells: list[list[str]], wrap: list[int]) -> int:
+    """Text lines `fitted_table` needs for these cells, header included (to size the figure)."""
+    return 1 + sum(
+        max(len(textwrap.wrap(text, limit)) if limit and text else 1 for text, limit in zip(row, wrap)) for row in cells
+    )

@@ -18,19 +18,19 @@ def plot_spectrum(axis, rows: pd.DataFrame, category: str, dim: int) -> None:
     right = 1.3 * max(upper, eigenvalues[1] if len(eigenvalues) > 1 else upper)
     shown = eigenvalues[eigenvalues <= right]
     axis.hist(shown, bins=max(8, len(eigenvalues) // 2), range=(0, right), density=True,
-              color=style.model_color("mstar"), alpha=0.5, label="eigenvalues")
-    if len(density):
-        axis.plot(density["x"], density["y"] * len(shown) / len(eigenvalues), color=style.model_color("theory"),
-                  label=f"MP at the bulk's edge, d_eff = {parameters['mp_effective_dim']:.0f}")
+              color=style.model_color("mstar"), alpha=0.5)
     spike = eigenvalues[0]
-    note = f"spike λ₁ = {spike:.3g}\nSNR = {parameters['snr']:.2f}"
+    note = f"spike λ₁ = {spike:.3g}"
     if spike <= right:
         axis.axvline(spike, color=style.model_color("sgns"), linestyle="--")
     else:
         note += " (off axis →)"
+    note += f"\nSNR = {parameters['snr']:.2f}"
+    if len(density):
+        axis.plot(density["x"], density["y"] * len(shown) / len(eigenvalues), color=style.model_color("theory"))
+        note += f"\nMP (line): d_eff = {parameters['mp_effective_dim']:.0f}"
     axis.text(0.97, 0.95, note, transform=axis.transAxes, ha="right", va="top", fontsize=7)
     axis.set(title=f"{category}, d = {dim}", xlabel="eigenvalue of R Rᵀ / d", ylabel="density")
-    axis.legend(frameon=False, fontsize=6, loc="center right")
 
 
 def plot_localisation(axis, rows: pd.DataFrame, category: str) -> None:
