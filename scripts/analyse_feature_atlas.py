@@ -17,7 +17,9 @@ def main(snakemake) -> None:
     params = snakemake.params
     words, _ = read_lexicon(snakemake.input.vocab)
     eigvecs = np.load(snakemake.input.eigvecs, mmap_mode="r")[:, : params.n_components]
-    atlas = feature_atlas(np.load(snakemake.input.eigvals), eigvecs, words, init_s0(params.init_scale), params.n_components)
+    atlas = feature_atlas(
+        np.load(snakemake.input.eigvals), eigvecs, words, init_s0(params.init_scale), params.n_components
+    )
     write_csv(snakemake.output.atlas, atlas)
 
 

@@ -20,11 +20,15 @@ def main(snakemake) -> None:
     params = snakemake.params
     words, _ = read_lexicon(snakemake.input.vocab)
     coordinates = {
-        model: principal_coordinates(np.load(snakemake.input[f"{model}_left"]), np.load(snakemake.input[f"{model}_values"]))
+        model: principal_coordinates(
+            np.load(snakemake.input[f"{model}_left"]), np.load(snakemake.input[f"{model}_values"])
+        )
         for model in TRAINED
     }
     # PPMI's closed form U_d sqrt(lambda_d) is already in its principal basis
-    ppmi = closed_form_embedding(np.load(snakemake.input.ppmi_eigvals), np.load(snakemake.input.ppmi_eigvecs), params.dim)
+    ppmi = closed_form_embedding(
+        np.load(snakemake.input.ppmi_eigvals), np.load(snakemake.input.ppmi_eigvecs), params.dim
+    )
     coordinates["ppmi"] = unit_rows(ppmi)
     write_csv(snakemake.output.words, principal_words_table(coordinates, words, params.n_components, params.n_words))
 

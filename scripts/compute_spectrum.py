@@ -6,7 +6,6 @@ snakemake.params: matrix (one of w2vtheory.spectra.MATRICES), n_eigenpairs, nega
 pmi_floor, device (auto | cpu | cuda). snakemake.threads: BLAS threads.
 """
 
-
 import json
 import logging
 from typing import Any

@@ -48,7 +48,9 @@ def write_run(directory: Path, eigvecs: np.ndarray, seed: int) -> None:
     steps = np.arange(len(times)) * 100
     values = singular_value_theory(times, EIGVALS[:D], S0)
     rotation, _ = np.linalg.qr(rng.standard_normal((D, D)))
-    pd.DataFrame({"step": steps, "time": times, "analogy_accuracy": 0.1}).to_csv(directory / "evaluations.csv", index=False)
+    pd.DataFrame({"step": steps, "time": times, "analogy_accuracy": 0.1}).to_csv(
+        directory / "evaluations.csv", index=False
+    )
     np.save(directory / "singular_values.npy", values)
     loss = 1 - np.sum(2 * EIGVALS[:D] * values**2 - values**4, axis=1) / (2 * np.sum(EIGVALS**2))
     trace = pd.DataFrame({"step": steps, "time": times, "lr": 1.0, "loss": -loss, "loss_normalised": loss})
@@ -214,7 +216,10 @@ def test_fig2_theory_curve_ends_at_sqrt_eigenvalue(experiment, tmp_path):
 
 
 def test_fig7_ablation_orders_roles(experiment, tmp_path):
-    runs = {name: str(experiment / "runs" / run) for name, run in (("qwem", "qwem"), ("sgns", "sgns"), ("quartic", "qwem-large"))}
+    runs = {
+        name: str(experiment / "runs" / run)
+        for name, run in (("qwem", "qwem"), ("sgns", "sgns"), ("quartic", "qwem-large"))
+    }
     data = plot("fig7_ablation", {}, tmp_path, runs=runs)
     assert list(dict.fromkeys(data["role"])) == ["sgns", "quartic", "qwem"]
     assert set(data.loc[data["source"] == "theory", "role"]) == {"qwem"}
@@ -252,7 +257,9 @@ def test_fig3_directions_from_small_init_runs_in_row_normalised_coordinates(expe
     assert list(dict.fromkeys(data["model"])) == ["sgns", "qwem", "ppmi"]
     assert data["rank"].max() == 6  # the figure shows 6 of the table's 20 words per end
     # PPMI: columns of U_d sqrt(lambda_d) with each row scaled to unit length
-    eigvecs = np.load(experiment / "spectrum/ppmi_eigvecs.npy")[:, :D] * np.sqrt(np.load(experiment / "spectrum/ppmi_eigvals.npy")[:D])
+    eigvecs = np.load(experiment / "spectrum/ppmi_eigvecs.npy")[:, :D] * np.sqrt(
+        np.load(experiment / "spectrum/ppmi_eigvals.npy")[:D]
+    )
     normalised = eigvecs / np.linalg.norm(eigvecs, axis=1, keepdims=True)
     first = data[(data["model"] == "ppmi") & (data["component"] == 1)]
     assert first.loc[first["end"] == "top", "word"].iloc[0] == words()[int(np.argmax(normalised[:, 0]))]
@@ -266,8 +273,18 @@ def test_fig3_directions_from_small_init_runs_in_row_normalised_coordinates(expe
 def test_fig3_table_from_small_init_runs_difference_is_ours_minus_paper(experiment, tmp_path):
     paths = outputs(tmp_path, "table")
     markdown = tmp_path / "table.md"
-    fig3_table.write_table(experiment / "benchmarks.csv", "offline", 5000, 100, 16, {"sgns": "sgns-large"},
-                           paths["csv"], str(markdown), paths["pdf"], paths["png"])
+    fig3_table.write_table(
+        experiment / "benchmarks.csv",
+        "offline",
+        5000,
+        100,
+        16,
+        {"sgns": "sgns-large"},
+        paths["csv"],
+        str(markdown),
+        paths["pdf"],
+        paths["png"],
+    )
     assert_images(paths)
     table = pd.read_csv(paths["csv"])
     np.testing.assert_allclose(table["difference"], table["ours"] - table["paper"])
@@ -316,7 +333,15 @@ def test_feature_atlas_figure(experiment, tmp_path):
 
 def test_feature_atlas_table_stays_inside_its_panel():
     rows = [
-        {"component": k, "eigenvalue": 1.0 / k, "tau": float(k), "end": end, "rank": rank, "word": f"philosophical{rank}", "value": 0.1}
+        {
+            "component": k,
+            "eigenvalue": 1.0 / k,
+            "tau": float(k),
+            "end": end,
+            "rank": rank,
+            "word": f"philosophical{rank}",
+            "value": 0.1,
+        }
         for k in range(1, 11)
         for end in ("top", "bottom")
         for rank in range(1, 9)
@@ -341,10 +366,22 @@ def assert_inside(table_axis, renderer) -> None:
 
 def task_vector_tables(experiment: Path, tmp_path: Path) -> dict[str, Path]:
     tables = {"spectra": tmp_path / "spectra.csv", "sweep": tmp_path / "sweep.csv"}
-    analyse("analyse_task_vector_spectra", mstar_inputs(experiment), {"spectra": tables["spectra"]}, tmp_path,
-            categories=list(CATEGORIES), dims=[8, 16, 32, 128], localisation_dim=10)
-    analyse("analyse_task_vector_sweep", mstar_inputs(experiment), {"sweep": tables["sweep"]}, tmp_path,
-            categories=list(CATEGORIES))
+    analyse(
+        "analyse_task_vector_spectra",
+        mstar_inputs(experiment),
+        {"spectra": tables["spectra"]},
+        tmp_path,
+        categories=list(CATEGORIES),
+        dims=[8, 16, 32, 128],
+        localisation_dim=10,
+    )
+    analyse(
+        "analyse_task_vector_sweep",
+        mstar_inputs(experiment),
+        {"sweep": tables["sweep"]},
+        tmp_path,
+        categories=list(CATEGORIES),
+    )
     return tables
 
 

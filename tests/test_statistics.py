@@ -126,7 +126,9 @@ def test_build_matrix_dispatches_every_spectrum_matrix():
         "pair_ratio": np.array([[1.0, 13 / 4], [13 / 4, 1.0]]),
     }
     for name in MATRICES:
-        built = build_matrix(name, TINY_COUNTS, counts, window=1, n_pairs=TINY_PAIRS, negative_weight=1.0, pmi_floor=1e-25)
+        built = build_matrix(
+            name, TINY_COUNTS, counts, window=1, n_pairs=TINY_PAIRS, negative_weight=1.0, pmi_floor=1e-25
+        )
         np.testing.assert_allclose(built, expected[name], rtol=1e-14)
     with pytest.raises(InputError, match="matrix = 'pair_weight'"):
         build_matrix("pair_weight", TINY_COUNTS, counts, 1, TINY_PAIRS, 1.0, 1e-25)

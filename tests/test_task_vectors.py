@@ -137,7 +137,9 @@ def test_fig8_ratio_divides_by_the_targets_nearest_other_word():
     # (a', b') -> (a, b): x = (1, 1/sqrt2, 1/sqrt2 - 1), cos(x, b) = (1/sqrt2) / sqrt(3 - sqrt2); cos(c, b) = 0.8
     np.testing.assert_allclose(scores.target_cosine, [2 / np.sqrt(6), (1 / np.sqrt(2)) / np.sqrt(3 - np.sqrt(2))])
     np.testing.assert_allclose(scores.best_other_cosine, [0.8 / np.sqrt(2), 0.8])
-    table = dimension_sweep(np.array([1.0, 1.0, 1.0]), unit @ np.eye(3), {"c": WordPairs(np.array([0, 2]), np.array([1, 3]))}, [3])
+    table = dimension_sweep(
+        np.array([1.0, 1.0, 1.0]), unit @ np.eye(3), {"c": WordPairs(np.array([0, 2]), np.array([1, 3]))}, [3]
+    )
     expected_ratio = np.mean([(2 / np.sqrt(6)) / (0.8 / np.sqrt(2)), (1 / np.sqrt(2)) / np.sqrt(3 - np.sqrt(2)) / 0.8])
     assert table["mean_cosine_ratio"].item() == pytest.approx(expected_ratio)
 
@@ -185,7 +187,12 @@ def test_ks_distance_of_a_planted_bulk_to_its_fit():
     assert ks_distance(bulk, fit) < 0.05
     assert ks_distance(bulk * 1.5, fit) > 0.2  # a bulk 50 % too wide is far off
     # one eigenvalue at the law's median: the distribution functions differ by 1/2 on either side
-    median = fit.lower_edge + (fit.upper_edge - fit.lower_edge) * np.argmin(np.abs(fit.cdf(np.linspace(fit.lower_edge, fit.upper_edge, 20001)) - 0.5)) / 20000
+    median = (
+        fit.lower_edge
+        + (fit.upper_edge - fit.lower_edge)
+        * np.argmin(np.abs(fit.cdf(np.linspace(fit.lower_edge, fit.upper_edge, 20001)) - 0.5))
+        / 20000
+    )
     assert ks_distance(np.array([median]), fit) == pytest.approx(0.5, abs=1e-3)
 
 

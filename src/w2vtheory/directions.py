@@ -58,5 +58,7 @@ def overlap_table(reference: np.ndarray, others: Mapping[str, np.ndarray]) -> pd
     for name, directions in others.items():
         overlaps = overlap_matrix(reference, directions)
         i, j = np.indices(overlaps.shape)
-        frames.append(pd.DataFrame({"comparison": name, "i": i.ravel() + 1, "j": j.ravel() + 1, "overlap": overlaps.ravel()}))
+        frames.append(
+            pd.DataFrame({"comparison": name, "i": i.ravel() + 1, "j": j.ravel() + 1, "overlap": overlaps.ravel()})
+        )
     return pd.concat(frames, ignore_index=True)

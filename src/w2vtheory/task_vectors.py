@@ -60,7 +60,9 @@ class WordPairs:
 def category_pairs(questions: Sequence[AnalogyQuestion], word_index: Mapping[str, int]) -> WordPairs:
     """Distinct (a, b) pairs from both halves of every question, both words in the vocabulary,
     in order of first appearance (the pair protocol of docs/paper.md section 5)."""
-    known = [(word_index[a], word_index[b]) for a, b in distinct_pairs(questions) if a in word_index and b in word_index]
+    known = [
+        (word_index[a], word_index[b]) for a, b in distinct_pairs(questions) if a in word_index and b in word_index
+    ]
     pairs = np.array(known, dtype=np.int64).reshape(-1, 2)
     return WordPairs(first=pairs[:, 0], second=pairs[:, 1])
 
@@ -232,7 +234,9 @@ def pair_analogy_scores(unit_embedding: np.ndarray, pairs: WordPairs) -> Analogy
         neighbours[rows, seconds[j]] = -np.inf
         best_other.append(neighbours.max(axis=1))
     return AnalogyScores(
-        correct=np.concatenate(correct), target_cosine=np.concatenate(target), best_other_cosine=np.concatenate(best_other)
+        correct=np.concatenate(correct),
+        target_cosine=np.concatenate(target),
+        best_other_cosine=np.concatenate(best_other),
     )
 
 

@@ -40,7 +40,9 @@ def draw(data: pd.DataFrame, words_shown: int = WORDS_SHOWN) -> Figure:
     finite = np.isfinite(components["tau"])
     time_axis.plot(components["component"][finite], components["tau"][finite], "o-", color=style.model_color("mstar"))
     time_axis.set(xlabel="eigenvector k of M*", ylabel="predicted step time τₖ (theory time)")
-    style.fitted_table(table_axis, cells, ["k", "λₖ", "largest entries", "smallest entries"], [0.04, 0.08, 0.44, 0.44], wrap)
+    style.fitted_table(
+        table_axis, cells, ["k", "λₖ", "largest entries", "smallest entries"], [0.04, 0.08, 0.44, 0.44], wrap
+    )
     return figure
 
 

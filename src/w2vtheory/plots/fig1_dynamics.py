@@ -80,7 +80,9 @@ def labelled_words(projection: pd.DataFrame, n_frequent: int = LABELLED_FREQUENT
     return {word for direction in table.columns for word in (table[direction].idxmax(), table[direction].idxmin())}
 
 
-def dynamics_data(runs: Mapping[str, str | os.PathLike[str]], words: Sequence[str], top_modes: int = TOP_MODES) -> pd.DataFrame:
+def dynamics_data(
+    runs: Mapping[str, str | os.PathLike[str]], words: Sequence[str], top_modes: int = TOP_MODES
+) -> pd.DataFrame:
     """Tidy DataFrame(model, panel, source, step, t_over_tau1, mode, word, value, labelled) for
     runs = {"qwem": dir, "sgns": dir}; panel in loss, singular_values, snapshot (mode = direction)."""
     frames = []
@@ -121,7 +123,9 @@ def draw(data: pd.DataFrame) -> Figure:
         for source, linestyle in (("measured", "-"), ("theory", style.THEORY_LINESTYLE)):
             curve = rows[(rows["panel"] == "loss") & (rows["source"] == source)]
             if len(curve):
-                loss_axis.plot(curve["t_over_tau1"], curve["value"], linestyle, color=style.model_color(model), label=source)
+                loss_axis.plot(
+                    curve["t_over_tau1"], curve["value"], linestyle, color=style.model_color(model), label=source
+                )
         loss_axis.set(xlabel="t / τ₁", ylabel="normalised loss", title=f"{style.model_label(model)}: loss")
         loss_axis.legend(frameon=False)
         value_axis = figure.add_subplot(grid[row, 1])

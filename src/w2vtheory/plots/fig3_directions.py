@@ -31,8 +31,15 @@ def draw(data: pd.DataFrame) -> Figure:
     for model in models:
         rows = data[data["model"] == model]
         tables[model] = [
-            [str(k), *(", ".join(rows[(rows["component"] == k) & (rows["end"] == end)].sort_values("rank")["word"].astype(str))
-                       for end in ("top", "bottom"))]
+            [
+                str(k),
+                *(
+                    ", ".join(
+                        rows[(rows["component"] == k) & (rows["end"] == end)].sort_values("rank")["word"].astype(str)
+                    )
+                    for end in ("top", "bottom")
+                ),
+            ]
             for k in components
         ]
     wrap = [0, CELL_WIDTH, CELL_WIDTH]

@@ -74,7 +74,9 @@ def headline_table(
     table = pd.DataFrame(rows)
     table["benchmark_order"] = table["benchmark"].map(order).fillna(len(order))
     table["model_order"] = table["model"].map({m: i for i, m in enumerate(dict.fromkeys(benchmarks["model"]))})
-    table = table.sort_values(["model_order", "benchmark_order"], ignore_index=True).drop(columns=["benchmark_order", "model_order"])
+    table = table.sort_values(["model_order", "benchmark_order"], ignore_index=True).drop(
+        columns=["benchmark_order", "model_order"]
+    )
     return table.assign(
         corpus=corpus,
         vocab_size=vocab_size,
@@ -114,15 +116,18 @@ def wide_cells(table: pd.DataFrame) -> tuple[list[str], list[str], list[list[str
             else:
                 row += ["–", "–", "–"]
         cells.append(row)
-    labels = [f"{model} ({style.model_label(model)})" if style.model_label(model) != model else model for model in models]
+    labels = [
+        f"{model} ({style.model_label(model)})" if style.model_label(model) != model else model for model in models
+    ]
     return headers, labels, cells
 
 
 def table_markdown(table: pd.DataFrame) -> str:
     first = table.iloc[0]
     headers, labels, cells = wide_cells(table)
+    settings = settings_line(first["corpus"], int(first["vocab_size"]), int(first["dim"]), int(first["window"]))
     lines = [
-        f"Headline table (Fig 3b). {settings_line(first['corpus'], int(first['vocab_size']), int(first['dim']), int(first['window']))}.",
+        f"Headline table (Fig 3b). {settings}.",
         "Numbers from different settings are not comparable; diff = ours - paper.",
         "",
         "| model | " + " | ".join(headers) + " |",

@@ -46,8 +46,15 @@ def draw(data: pd.DataFrame) -> Figure:
         axis = figure.add_subplot(grid[1, 2 + column])
         for position, name in enumerate(categories):
             curve = sweep[(sweep["category"] == name) & (sweep["series"] == series)]
-            axis.plot(curve["x"], curve["y"], "o-", markersize=3, color=style.OKABE_ITO[position % len(style.OKABE_ITO)],
-                      label=name, linewidth=2.0 if name == category else 1.0)
+            axis.plot(
+                curve["x"],
+                curve["y"],
+                "o-",
+                markersize=3,
+                color=style.OKABE_ITO[position % len(style.OKABE_ITO)],
+                label=name,
+                linewidth=2.0 if name == category else 1.0,
+            )
         axis.set_xscale("log", base=2)
         if series == "snr":
             axis.set_yscale("log")

@@ -25,9 +25,18 @@ def draw(data: pd.DataFrame) -> Figure:
     axes = figure.subplots(1, len(comparisons), squeeze=False)[0]
     for axis, name in zip(axes, comparisons):
         matrix = data[data["comparison"] == name].pivot(index="i", columns="j", values="overlap")
-        image = axis.imshow(matrix.to_numpy(), cmap=style.MODE_COLORMAP, vmin=0, vmax=1, origin="upper",
-                            extent=(0.5, matrix.shape[1] + 0.5, matrix.shape[0] + 0.5, 0.5))
-        axis.set(xlabel=f"{style.model_label(name)} direction j", ylabel="word2vec direction i",
-                 title=f"word2vec vs {style.model_label(name)}")
+        image = axis.imshow(
+            matrix.to_numpy(),
+            cmap=style.MODE_COLORMAP,
+            vmin=0,
+            vmax=1,
+            origin="upper",
+            extent=(0.5, matrix.shape[1] + 0.5, matrix.shape[0] + 0.5, 0.5),
+        )
+        axis.set(
+            xlabel=f"{style.model_label(name)} direction j",
+            ylabel="word2vec direction i",
+            title=f"word2vec vs {style.model_label(name)}",
+        )
     figure.colorbar(image, ax=list(axes), label="(vᵢ · ṽⱼ)²", shrink=0.8)
     return figure

@@ -22,7 +22,9 @@ SERIES = {
 def tidy_data(inputs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     """Tidy DataFrame(category, dim, n_analogies, series, value) from the dimension sweep."""
     sweep = pd.read_csv(inputs["sweep"])
-    return sweep.melt(id_vars=["category", "dim", "n_analogies"], value_vars=list(SERIES), var_name="series", value_name="value")
+    return sweep.melt(
+        id_vars=["category", "dim", "n_analogies"], value_vars=list(SERIES), var_name="series", value_name="value"
+    )
 
 
 def draw(data: pd.DataFrame) -> Figure:
@@ -32,8 +34,14 @@ def draw(data: pd.DataFrame) -> Figure:
     for axis, (series, label) in zip(axes, SERIES.items()):
         for position, category in enumerate(dict.fromkeys(data["category"])):
             curve = data[(data["category"] == category) & (data["series"] == series)]
-            axis.plot(curve["dim"], curve["value"], "o-", markersize=3, label=category,
-                      color=style.OKABE_ITO[position % len(style.OKABE_ITO)])
+            axis.plot(
+                curve["dim"],
+                curve["value"],
+                "o-",
+                markersize=3,
+                label=category,
+                color=style.OKABE_ITO[position % len(style.OKABE_ITO)],
+            )
         axis.set_xscale("log", base=2)
         axis.set(xlabel="embedding dimension d", ylabel=label)
     axes[1].axhline(1.0, color=style.model_color("theory"), linestyle=style.THEORY_LINESTYLE, linewidth=0.8)

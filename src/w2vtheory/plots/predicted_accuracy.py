@@ -44,10 +44,21 @@ def draw(data: pd.DataFrame) -> Figure:
         predicted = rows[rows["source"] == "predicted"]
         measured = rows[rows["source"] == "measured"]
         right = max(predicted["t_over_tau1"].max(), measured["t_over_tau1"].max())
-        axis.plot(predicted["t_over_tau1"], 100 * predicted["accuracy"], style.THEORY_LINESTYLE,
-                  color=style.model_color("theory"), label="theory, from M* alone")
-        axis.plot(measured["t_over_tau1"], 100 * measured["accuracy"], "o-", markersize=2.5, color=color,
-                  label=f"{style.model_label(model)}, measured")
+        axis.plot(
+            predicted["t_over_tau1"],
+            100 * predicted["accuracy"],
+            style.THEORY_LINESTYLE,
+            color=style.model_color("theory"),
+            label="theory, from M* alone",
+        )
+        axis.plot(
+            measured["t_over_tau1"],
+            100 * measured["accuracy"],
+            "o-",
+            markersize=2.5,
+            color=color,
+            label=f"{style.model_label(model)}, measured",
+        )
         # before tau_1 the random start, which the prediction leaves out, dominates
         axis.axvspan(0.0, 1.0, color="0.93", zorder=-1)
         axis.text(0.5, 0.97, "t < τ₁", transform=axis.get_xaxis_transform(), ha="center", va="top", fontsize=7)

@@ -31,8 +31,12 @@ def draw(data: pd.DataFrame) -> Figure:
     for name in dict.fromkeys(data["matrix"]):
         rows = data[data["matrix"] == name]
         positive = rows[rows["eigenvalue"] > 0]
-        axis.loglog(positive["rank"], positive["eigenvalue"], color=style.model_color(name),
-                    label=f"{style.model_label(name)} ({len(positive)} of {len(rows)} > 0)")
+        axis.loglog(
+            positive["rank"],
+            positive["eigenvalue"],
+            color=style.model_color(name),
+            label=f"{style.model_label(name)} ({len(positive)} of {len(rows)} > 0)",
+        )
     axis.set(xlabel="rank", ylabel="eigenvalue")
     axis.legend(frameon=False)
     return figure

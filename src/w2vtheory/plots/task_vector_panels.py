@@ -17,8 +17,14 @@ def plot_spectrum(axis, rows: pd.DataFrame, category: str, dim: int) -> None:
     upper = parameters.get("mp_upper_edge", eigenvalues[1] if len(eigenvalues) > 1 else eigenvalues[0])
     right = 1.3 * max(upper, eigenvalues[1] if len(eigenvalues) > 1 else upper)
     shown = eigenvalues[eigenvalues <= right]
-    axis.hist(shown, bins=max(8, len(eigenvalues) // 2), range=(0, right), density=True,
-              color=style.model_color("mstar"), alpha=0.5)
+    axis.hist(
+        shown,
+        bins=max(8, len(eigenvalues) // 2),
+        range=(0, right),
+        density=True,
+        color=style.model_color("mstar"),
+        alpha=0.5,
+    )
     spike = eigenvalues[0]
     note = f"spike λ₁ = {spike:.3g}"
     if spike <= right:
@@ -37,8 +43,12 @@ def plot_localisation(axis, rows: pd.DataFrame, category: str) -> None:
     """Bars: the share of the mean task vector's squared length on eigenfeature k."""
     axis.bar(rows["x"], rows["y"], width=1.0, align="edge", color=style.model_color("mstar"))
     dim = int(rows["dim"].iloc[0])
-    axis.set(xlim=(0, dim + 1), xlabel="eigenfeature k of M*", ylabel="share of mean task vector",
-             title=f"{category}: mean task vector, d = {dim}")
+    axis.set(
+        xlim=(0, dim + 1),
+        xlabel="eigenfeature k of M*",
+        ylabel="share of mean task vector",
+        title=f"{category}: mean task vector, d = {dim}",
+    )
 
 
 def spectrum_rows(spectra: pd.DataFrame, category: str) -> pd.DataFrame:
