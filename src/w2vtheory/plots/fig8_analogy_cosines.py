@@ -45,5 +45,5 @@ def draw(data: pd.DataFrame) -> Figure:
         axis.set_xscale("log", base=2)
         axis.set(xlabel="embedding dimension d", ylabel=label)
     axes[1].axhline(1.0, color=style.model_color("theory"), linestyle=style.THEORY_LINESTYLE, linewidth=0.8)
-    axes[1].legend(frameon=False, fontsize=6)
+    axes[1].legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
