@@ -58,6 +58,27 @@ rule singular_directions:
         "../scripts/analyse_singular_directions.py"
 
 
+rule dynamics_snapshots:
+    input:
+        evaluations=f"{RUN_DIR}/evaluations.csv",
+        singular_values=f"{RUN_DIR}/singular_values.npy",
+        checkpoints=f"{RUN_DIR}/checkpoints.csv",
+        W=f"{RUN_DIR}/W.npy",
+        svd_left=f"{RUN_ANALYSIS}/left_singular_vectors.npy",
+        svd_values=f"{RUN_ANALYSIS}/singular_values.npy",
+        vocab="results/{experiment}/vocab.tsv",
+    output:
+        snapshots=f"{RUN_ANALYSIS}/snapshots.csv",
+    log:
+        "results/logs/{experiment}/analysis/dynamics_snapshots_{run}.log",
+    benchmark:
+        "results/benchmarks/{experiment}/analysis/dynamics_snapshots_{run}.tsv"
+    conda:
+        "../envs/plots.yaml"
+    script:
+        "../scripts/analyse_snapshots.py"
+
+
 rule principal_words:
     input:
         **PPMI_SPECTRUM,

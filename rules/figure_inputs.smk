@@ -9,13 +9,7 @@ MODEL_PAIR = ("qwem", "sgns")
 INIT_ROLES = ("small_init", "large_init")
 ABLATION_ROLES = ("sgns", "quartic", "setting31", "qwem")
 TRAINED_RUN_FILES = ("run.json", "evaluations.csv", "singular_values.npy", "theory.csv")
-DYNAMICS_RUN_FILES = (
-    *TRAINED_RUN_FILES,
-    "trace.csv",
-    "theory_loss.csv",
-    "checkpoints.csv",
-    "W.npy",
-)
+DYNAMICS_RUN_FILES = (*TRAINED_RUN_FILES, "trace.csv", "theory_loss.csv")
 # Defaults of the `figures` keys (schemas/config.schema.yaml documents each).
 SPECTRUM_DIMS = [128, 256, 512, 1024]
 LOCALISATION_DIM = 100
@@ -159,7 +153,12 @@ FIGURES = {
         "available": lambda roles: has_models(roles, "small_init"),
         "inputs": lambda wildcards: {
             **run_files(wildcards, "small_init", MODEL_PAIR, DYNAMICS_RUN_FILES),
-            "vocab": f"results/{wildcards.experiment}/vocab.tsv",
+            **{
+                f"{model}_snapshots": run_analysis(
+                    wildcards, "small_init", model, "snapshots.csv"
+                )
+                for model in MODEL_PAIR
+            },
         },
         "options": lambda wildcards: {
             "runs": run_directories(wildcards, "small_init", MODEL_PAIR)

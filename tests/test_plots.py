@@ -20,7 +20,8 @@ from tests.conftest import run_script  # noqa: E402
 from w2vtheory.paper import paper_score  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
-from w2vtheory.plots import feature_atlas, fig1_dynamics, fig3_directions, fig3_table, style  # noqa: E402
+from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, style  # noqa: E402
+from w2vtheory.snapshots import learned_modes  # noqa: E402
 from w2vtheory.theory import singular_value_theory, tau  # noqa: E402
 
 V, D, N_EIG = 80, 4, 40
@@ -160,9 +161,29 @@ def mstar_inputs(experiment: Path) -> dict[str, Path]:
     }
 
 
+def snapshot_tables(root: Path, tmp_path: Path) -> dict[str, Path]:
+    """analysis/runs/<run>/snapshots.csv of the qwem and sgns runs under root/runs (after their SVDs)."""
+    tables = {}
+    for model in ("qwem", "sgns"):
+        run = root / "runs" / model
+        svd = singular_directions(root, model, tmp_path)
+        inputs = {
+            "evaluations": run / "evaluations.csv",
+            "singular_values": run / "singular_values.npy",
+            "checkpoints": run / "checkpoints.csv",
+            "W": run / "W.npy",
+            "svd_left": svd["left"],
+            "svd_values": svd["singular_values"],
+            "vocab": root / "vocab.tsv",
+        }
+        tables[f"{model}_snapshots"] = tmp_path / f"{model}_snapshots.csv"
+        analyse("analyse_snapshots", inputs, {"snapshots": tables[f"{model}_snapshots"]}, tmp_path)
+    return tables
+
+
 def test_fig1_dynamics_snapshots_have_one_two_three_learned_modes(experiment, tmp_path):
     runs = {"qwem": str(experiment / "runs/qwem"), "sgns": str(experiment / "runs/sgns")}
-    data = plot("fig1_dynamics", {"vocab": experiment / "vocab.tsv"}, tmp_path, runs=runs)
+    data = plot("fig1_dynamics", snapshot_tables(experiment, tmp_path), tmp_path, runs=runs)
     assert set(data["panel"]) == {"loss", "singular_values", "snapshot"}
     assert set(data.loc[data["source"] == "theory", "model"]) == {"qwem"}
     loss = data[(data["panel"] == "loss") & (data["source"] == "measured")]
@@ -172,7 +193,7 @@ def test_fig1_dynamics_snapshots_have_one_two_three_learned_modes(experiment, tm
     steps = sorted(snapshots["step"].unique())
     evaluations = pd.read_csv(experiment / "runs/qwem/evaluations.csv")
     values = np.load(experiment / "runs/qwem/singular_values.npy")[evaluations["step"].isin(steps).to_numpy()]
-    assert fig1_dynamics.learned_modes(values, np.sqrt(EIGVALS[:D])).tolist() == [1, 2, 3]
+    assert learned_modes(values, np.sqrt(EIGVALS[:D])).tolist() == [1, 2, 3]
     # ... and the projection's spread grows one direction at a time
     length = snapshots.groupby(["step", "mode"])["value"].apply(np.linalg.norm).unstack().to_numpy()
     np.testing.assert_allclose(length, values[:, :3], rtol=1e-9)
@@ -193,7 +214,7 @@ def test_fig1_dynamics_draws_a_two_dimensional_embedding(tmp_path):
         for name, seed in (("qwem", 1), ("sgns", 2)):
             write_run(root / "runs" / name, eigvecs, seed)
         runs = {name: str(root / "runs" / name) for name in ("qwem", "sgns")}
-        data = plot("fig1_dynamics", {"vocab": root / "vocab.tsv"}, tmp_path, runs=runs)
+        data = plot("fig1_dynamics", snapshot_tables(root, tmp_path), tmp_path, runs=runs)
     finally:
         V, D = saved
     assert set(data.loc[data["panel"] == "snapshot", "mode"]) == {1, 2}
