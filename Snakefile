@@ -1,5 +1,5 @@
 # From a raw corpus to the closed-form features of word2vec (Karkada et al., NeurIPS 2025):
-# corpus -> tokens -> counts -> spectra -> embeddings / training -> evaluation -> figures.
+# corpus -> tokens -> counts -> spectra -> embeddings / training -> evaluation -> analysis -> figures.
 
 
 configfile: f"{workflow.basedir}/config.yaml"
@@ -14,6 +14,7 @@ include: "rules/spectra.smk"
 include: "rules/embeddings.smk"
 include: "rules/training.smk"
 include: "rules/evaluation.smk"
+include: "rules/analysis.smk"
 include: "rules/figures.smk"
 
 

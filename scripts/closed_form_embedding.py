@@ -4,7 +4,6 @@ snakemake.input: eigvals, eigvecs (npy from compute_spectrum), vocab (vocab.tsv)
 snakemake.output: vec (word2vec text format, vocab order). snakemake.params: dim.
 """
 
-
 from typing import Any
 
 import numpy as np

@@ -1,8 +1,8 @@
-"""Top eigenpairs of M*, PMI, PPMI or the pair-weight matrix G of an experiment's counts.
+"""Top eigenpairs of M*, PMI, PPMI or the pair-ratio matrix of an experiment's counts (rule compute_spectrum).
 
 snakemake.input: cooccurrence (V x V npy), stats (cooccurrence.json with window, n_pairs),
 vocab (vocab.tsv, word<TAB>count). snakemake.output: eigvals, eigvecs (npy; descending, columns).
-snakemake.params: matrix (mstar | pmi | ppmi | pair_weight), n_eigenpairs, negative_weight (k),
+snakemake.params: matrix (one of w2vtheory.spectra.MATRICES), n_eigenpairs, negative_weight (k),
 pmi_floor, device (auto | cpu | cuda). snakemake.threads: BLAS threads.
 """
 
@@ -12,17 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from w2vtheory import statistics
 from w2vtheory.atomic import save_npy
 from w2vtheory.errors import InputError
 from w2vtheory.memory import SPECTRUM_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.spectra import top_eigenpairs
+from w2vtheory.spectra import build_matrix, top_eigenpairs
 from w2vtheory.vocab import read_lexicon
 
 log = logging.getLogger("compute_spectrum")
-
-MATRICES = ("mstar", "pmi", "ppmi", "pair_weight")
 
 
 def read_pair_statistics(path: str) -> tuple[int, int]:
@@ -35,28 +32,6 @@ def read_pair_statistics(path: str) -> tuple[int, int]:
         raise InputError(
             f"{path}: need a JSON object with integer `window` and `n_pairs` ({error!r}); rebuild the counts"
         ) from error
-
-
-def build_matrix(
-    name: str,
-    cooccurrence: np.ndarray,
-    counts: np.ndarray,
-    window: int,
-    n_pairs: int,
-    negative_weight: float,
-    pmi_floor: float,
-) -> np.ndarray:
-    joint = statistics.joint_probability(cooccurrence, n_pairs, window)
-    unigram = statistics.unigram_probability(counts)
-    if name == "mstar":
-        return statistics.mstar(joint, unigram, negative_weight)
-    if name == "pmi":
-        return statistics.pmi(joint, unigram, pmi_floor)
-    if name == "ppmi":
-        return statistics.ppmi(joint, unigram, pmi_floor)
-    if name == "pair_weight":
-        return statistics.pair_weight(joint, unigram, negative_weight)
-    raise InputError(f"matrix = {name!r}: use one of {', '.join(MATRICES)}")
 
 
 def main(snakemake: Any) -> None:

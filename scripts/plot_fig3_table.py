@@ -1,4 +1,4 @@
-"""Fig 3b (rule fig3_table): the headline table beside the paper's numbers."""
+"""Fig 3b (rule fig3_table): the headline table of the closed forms and small-init runs beside the paper's numbers."""
 
 from w2vtheory.plots.fig3_table import write_table
 from w2vtheory.script_runner import run

@@ -185,7 +185,7 @@ def test_spectrum_and_embedding_scripts(tmp_path, matrix, caplog):
         independent = np.outer(unigram, unigram)
         expected_matrix = (joint - independent) / ((joint + independent) / 2)
     else:
-        expected_matrix = np.maximum(np.log(joint + 1e-25) - np.log(np.outer(unigram, unigram)), 0.0)
+        expected_matrix = np.maximum(np.log(joint / np.outer(unigram, unigram) + 1e-25), 0.0)
     expected_values = np.linalg.eigvalsh(expected_matrix)[::-1]
     values, vectors = np.load(tmp_path / "vals.npy"), np.load(tmp_path / "vecs.npy")
     np.testing.assert_allclose(values, expected_values, rtol=1e-9, atol=1e-12)

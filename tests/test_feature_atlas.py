@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory.feature_atlas import end_words, feature_atlas, left_singular_vectors
+from w2vtheory.directions import principal_coordinates, singular_directions
+from w2vtheory.feature_atlas import end_words, feature_atlas
 from w2vtheory.theory import tau
 
 
@@ -40,7 +41,17 @@ def test_left_singular_vectors_are_sign_fixed_principal_directions():
     basis, _ = np.linalg.qr(rng.standard_normal((50, 3)))
     rotation, _ = np.linalg.qr(rng.standard_normal((3, 3)))
     embedding = -basis * np.array([3.0, 2.0, 1.0]) @ rotation
-    directions = left_singular_vectors(embedding, 2)
-    for k in range(2):
+    directions, values = singular_directions(embedding)
+    np.testing.assert_allclose(values, [3.0, 2.0, 1.0])
+    for k in range(3):
         reference = basis[:, k] * np.sign(basis[np.argmax(np.abs(basis[:, k])), k])
         np.testing.assert_allclose(directions[:, k], reference, atol=1e-10)
+
+
+def test_principal_coordinates_are_unit_rows_of_u_s():
+    # U S = [[3, 0], [0, 1], [0, 0]]: rows (1, 0), (0, 1) and a zero row that stays zero
+    left = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(principal_coordinates(left, np.array([3.0, 1.0])), [[1, 0], [0, 1], [0, 0]])
+    # a row (3 * 0.6, 1 * 0.8) = (1.8, 0.8) scales to unit length
+    row = principal_coordinates(np.array([[0.6, 0.8]]), np.array([3.0, 1.0]))
+    np.testing.assert_allclose(row, [[1.8 / np.hypot(1.8, 0.8), 0.8 / np.hypot(1.8, 0.8)]])

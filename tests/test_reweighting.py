@@ -104,9 +104,7 @@ def test_expected_sgd_step_is_the_theory_time_step():
     expected_gradient = 2 * slope @ W / abs(normaliser)
     target = mstar(joint, unigram, k)
     mean_pair_weight = pair_weight(joint, unigram, k).mean()
-    np.testing.assert_allclose(
-        expected_gradient, mean_pair_weight * (x - target) @ W / np.mean(target**2), rtol=1e-10
-    )
+    np.testing.assert_allclose(expected_gradient, mean_pair_weight * (x - target) @ W / np.mean(target**2), rtol=1e-10)
     lr = 0.3
     dt = theory.time_per_step(lr, mean_pair_weight, np.mean(target**2))
     np.testing.assert_allclose(lr * expected_gradient, dt * 0.5 * (x - target) @ W, rtol=1e-10)

@@ -1,12 +1,22 @@
-"""Statistics against hand-computed cases (PAPER.md section 2)."""
+"""Statistics against hand-computed cases (docs/paper.md section 2)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from w2vtheory.config import SPECTRUM_MATRICES
 from w2vtheory.errors import InputError
-from w2vtheory.statistics import joint_probability, mstar, pair_weight, pmi, ppmi, unigram_probability
+from w2vtheory.spectra import MATRICES, build_matrix
+from w2vtheory.statistics import (
+    joint_probability,
+    mstar,
+    pair_ratio,
+    pair_weight,
+    pmi,
+    ppmi,
+    unigram_probability,
+)
 
 # Corpus "a b a" with window 1: the pairs (a, b) and (b, a) each add 1 to C[a, b] and C[b, a].
 TINY_COUNTS = np.array([[0.0, 2.0], [2.0, 0.0]])
@@ -66,8 +76,11 @@ def test_pmi_and_ppmi():
     joint = joint_probability(TINY_COUNTS, TINY_PAIRS, window=1)
     values = pmi(joint, TINY_UNIGRAM)
     np.testing.assert_allclose(values[0, 1], np.log(9 / 4), rtol=1e-14)
-    np.testing.assert_allclose(values[0, 0], np.log(1e-25) - np.log(4 / 9), rtol=1e-14)
-    np.testing.assert_allclose(values[1, 1], np.log(1e-25) - np.log(1 / 9), rtol=1e-14)
+    # The floor sits inside the ratio: an unseen pair gets log(0 + 1e-25), whatever P(i) P(j) is.
+    np.testing.assert_allclose(values[0, 0], np.log(1e-25), rtol=1e-14)
+    np.testing.assert_allclose(values[1, 1], np.log(1e-25), rtol=1e-14)
+    # A seen pair: log(9/4 + 1e-25), the floor far below float64 resolution of 9/4.
+    np.testing.assert_allclose(pmi(joint, TINY_UNIGRAM, floor=0.25)[0, 1], np.log(9 / 4 + 0.25), rtol=1e-14)
     np.testing.assert_allclose(ppmi(joint, TINY_UNIGRAM), [[0, np.log(9 / 4)], [np.log(9 / 4), 0]], rtol=1e-14)
     with np.errstate(divide="ignore"):  # floor 0: the unseen pair (0, 2) gets -inf
         unfloored = pmi(JOINT3, UNIGRAM3, floor=0.0)
@@ -95,3 +108,27 @@ def test_mstar_in_row_blocks_equals_the_formula():
     unigram = unigram_probability(rng.integers(1, 1_000, size=size))
     independent = 2.0 * np.outer(unigram, unigram)
     np.testing.assert_array_equal(mstar(joint, unigram, 2.0), (joint - independent) / ((joint + independent) / 2))
+
+
+def test_pair_ratio_is_ratio_to_independence_plus_one():
+    # P(0,1) / (P(0) P(1)) = 0.2 / 0.12; unseen pair (0, 2): exactly 1.
+    np.testing.assert_allclose(pair_ratio(JOINT3, UNIGRAM3)[0, 1], 0.2 / 0.12 + 1, rtol=1e-15)
+    assert pair_ratio(JOINT3, UNIGRAM3)[0, 2] == 1.0
+
+
+def test_build_matrix_dispatches_every_spectrum_matrix():
+    assert SPECTRUM_MATRICES == MATRICES
+    counts = np.array([2.0, 1.0])
+    expected = {
+        "mstar": mstar(joint_probability(TINY_COUNTS, TINY_PAIRS, 1), TINY_UNIGRAM),
+        "pmi": pmi(joint_probability(TINY_COUNTS, TINY_PAIRS, 1), TINY_UNIGRAM),
+        "ppmi": ppmi(joint_probability(TINY_COUNTS, TINY_PAIRS, 1), TINY_UNIGRAM),
+        "pair_ratio": np.array([[1.0, 13 / 4], [13 / 4, 1.0]]),
+    }
+    for name in MATRICES:
+        built = build_matrix(
+            name, TINY_COUNTS, counts, window=1, n_pairs=TINY_PAIRS, negative_weight=1.0, pmi_floor=1e-25
+        )
+        np.testing.assert_allclose(built, expected[name], rtol=1e-14)
+    with pytest.raises(InputError, match="matrix = 'pair_weight'"):
+        build_matrix("pair_weight", TINY_COUNTS, counts, 1, TINY_PAIRS, 1.0, 1e-25)

@@ -20,7 +20,7 @@ import yaml
 from w2vtheory.errors import InputError
 
 CLOSED_FORM_MODELS = ("mstar", "ppmi", "pmi")
-SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_weight")
+SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_ratio")  # as w2vtheory.spectra.MATRICES (tested)
 
 
 def _key_path(parts: Any) -> str:

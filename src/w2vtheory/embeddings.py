@@ -1,6 +1,6 @@
 """Closed-form embeddings W = U_d diag(sqrt(lambda_d)) and the word2vec text format.
 
-The closed form is the rank-d factorisation W W^T closest to a symmetric matrix M (PAPER.md
+The closed form is the rank-d factorisation W W^T closest to a symmetric matrix M (docs/paper.md
 section 2): its top-d eigenvectors scaled by the square roots of their eigenvalues. W W^T is
 positive semi-definite, so an eigenvalue below zero among the top d cannot be represented; its
 direction gets weight zero.

@@ -1,4 +1,4 @@
-"""What each eigenfeature of M* means, and when training learns it (PAPER.md sections 4-5).
+"""What each eigenfeature of M* means, and when training learns it (docs/paper.md sections 4-5).
 
 For component k: the predicted step time tau_k of small-init gradient flow, and the words with the
 largest and the smallest entries of the eigenvector among the most frequent words. Needs only the
@@ -31,15 +31,6 @@ def end_words(
     return largest, smallest
 
 
-def left_singular_vectors(embedding: np.ndarray, n_components: int) -> np.ndarray:
-    """Top left singular vectors of W (its principal directions over words), each column's
-    largest-magnitude entry positive, the convention of the spectra."""
-    left, _, _ = np.linalg.svd(embedding, full_matrices=False)
-    left = left[:, :n_components]
-    signs = np.sign(left[np.argmax(np.abs(left), axis=0), np.arange(left.shape[1])])
-    return left * np.where(signs == 0, 1.0, signs)
-
-
 def word_ends_table(
     directions: np.ndarray, words: Sequence[str], n_words: int = WORDS_PER_END, n_frequent: int = FREQUENT_WORDS
 ) -> pd.DataFrame:
@@ -65,7 +56,7 @@ def feature_atlas(
     n_frequent: int = FREQUENT_WORDS,
 ) -> pd.DataFrame:
     """DataFrame(component, eigenvalue, tau, end, rank, word, value) for the top n_components
-    eigenvectors of M*; tau is in theory time (PAPER.md section 4), inf for modes never learned."""
+    eigenvectors of M*; tau is in theory time (docs/paper.md section 4), inf for modes never learned."""
     if eigvecs.shape[0] != len(words):
         raise InputError(f"the eigenvectors have {eigvecs.shape[0]} rows but the vocabulary has {len(words)} words")
     n_components = min(n_components, eigvecs.shape[1])

@@ -1,4 +1,5 @@
-"""Top eigenpairs of a symmetric matrix by largest *algebraic* eigenvalue (M*, PMI, PPMI).
+"""The matrices whose spectra the workflow takes (`build_matrix`, docs/paper.md section 2), and the
+top eigenpairs of a symmetric matrix by largest *algebraic* eigenvalue (`top_eigenpairs`).
 
 Why not one library call: at V = 10k on 2 cores, a full float64 `eigh` takes about two minutes,
 LAPACK's subset driver about one, and ARPACK's Lanczos (`eigsh`) longer still; randomized SVD
@@ -30,6 +31,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from w2vtheory import statistics
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,33 @@ _MAX_CYCLES = 8
 _ROUNDING_LEVEL = 1e-12
 _MIN_ASSUMED_RATE = 0.5
 _SEED = 20250209
+
+
+# The matrices a spectrum can be taken of (the `{matrix}` of spectrum/<matrix>_eigvals.npy).
+MATRICES = ("mstar", "pmi", "ppmi", "pair_ratio")
+
+
+def build_matrix(
+    name: str,
+    cooccurrence: np.ndarray,
+    counts: np.ndarray,
+    window: int,
+    n_pairs: int,
+    negative_weight: float,
+    pmi_floor: float,
+) -> np.ndarray:
+    """The V x V matrix `name` from the weighted counts C, the unigram counts, L, N, k and the PMI floor."""
+    if name not in MATRICES:
+        raise InputError(f"matrix = {name!r}: use one of {', '.join(MATRICES)}")
+    joint = statistics.joint_probability(cooccurrence, n_pairs, window)
+    unigram = statistics.unigram_probability(counts)
+    if name == "mstar":
+        return statistics.mstar(joint, unigram, negative_weight)
+    if name == "pmi":
+        return statistics.pmi(joint, unigram, pmi_floor)
+    if name == "ppmi":
+        return statistics.ppmi(joint, unigram, pmi_floor)
+    return statistics.pair_ratio(joint, unigram)
 
 
 def top_eigenpairs(

@@ -1,5 +1,6 @@
-"""Corpus statistics built from the counts (PAPER.md section 2): P(i), P(i,j), M*, PMI, PPMI and
-the pair-weight matrix G, all float64 in vocabulary order.
+"""Corpus statistics built from the counts (docs/paper.md section 2): P(i), P(i,j), M*, PMI, PPMI,
+the pair-weight matrix G and the authors' pair-ratio matrix P(i,j)/(P(i)P(j)) + 1, all float64 in
+vocabulary order.
 
 At V = 10k every V x V float64 matrix is 800 MB, so each function allocates its result once and
 works in place on it (no V x V temporaries beyond the result); inputs are never modified.
@@ -17,8 +18,8 @@ import numpy as np
 from w2vtheory.errors import InputError
 from w2vtheory.vocab import read_lexicon
 
-# The paper's floor inside the PMI logarithm, so that pairs never seen together get a large
-# negative but finite PMI.
+# The authors' floor inside the PMI logarithm, added to the ratio P(i,j)/(P(i)P(j)): a pair never
+# seen together gets the finite PMI log(1e-25) = -57.6, whatever the words' frequencies.
 PMI_FLOOR = 1e-25
 # Rows per block where a formula needs a temporary the size of its block (20 MB at V = 10k).
 _ROW_BLOCK = 256
@@ -89,14 +90,20 @@ def mstar(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) 
     return result
 
 
-def pmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np.ndarray:
-    """log(P(i,j) + floor) - log(P(i) P(j)), the latter as log P(i) + log P(j) (no V x V product needed)."""
+def _independence_ratio(joint: np.ndarray, unigram: np.ndarray) -> np.ndarray:
+    """P(i,j) / (P(i) P(j)) as a new V x V array (divided row and column in place: no V x V product)."""
     _check_square(joint, unigram)
-    log_unigram = np.log(np.asarray(unigram, dtype=np.float64))
-    result = np.add(joint, floor, dtype=np.float64)
+    unigram = np.asarray(unigram, dtype=np.float64)
+    result = np.divide(joint, unigram[:, None], dtype=np.float64)
+    result /= unigram[None, :]
+    return result
+
+
+def pmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np.ndarray:
+    """log(P(i,j) / (P(i) P(j)) + floor), the authors' definition: the floor sits inside the ratio."""
+    result = _independence_ratio(joint, unigram)
+    result += floor
     np.log(result, out=result)
-    result -= log_unigram[:, None]
-    result -= log_unigram[None, :]
     return result
 
 
@@ -104,6 +111,14 @@ def ppmi(joint: np.ndarray, unigram: np.ndarray, floor: float = PMI_FLOOR) -> np
     """max(PMI, 0)."""
     result = pmi(joint, unigram, floor)
     np.maximum(result, 0.0, out=result)
+    return result
+
+
+def pair_ratio(joint: np.ndarray, unigram: np.ndarray) -> np.ndarray:
+    """P(i,j) / (P(i) P(j)) + 1: the extra matrix whose spectrum the authors plot beside M*, PMI and PPMI
+    (G / (P(i) P(j)) at k = 1, so never below 1)."""
+    result = _independence_ratio(joint, unigram)
+    result += 1.0
     return result
 
 
@@ -130,6 +145,8 @@ def load_corpus_statistics(
     _, counts = read_lexicon(vocab)
     matrix = np.load(cooccurrence)
     if matrix.shape != (len(counts), len(counts)):
-        raise InputError(f"{cooccurrence} is {matrix.shape[0]} x {matrix.shape[1]} but {vocab} lists {len(counts)} words")
+        raise InputError(
+            f"{cooccurrence} is {matrix.shape[0]} x {matrix.shape[1]} but {vocab} lists {len(counts)} words"
+        )
     window, n_pairs = int(summary["window"]), int(summary["n_pairs"])
     return CorpusStatistics(joint_probability(matrix, n_pairs, window), unigram_probability(counts), window, n_pairs)

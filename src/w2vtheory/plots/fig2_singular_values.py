@@ -1,5 +1,5 @@
 """Fig 2: every singular value against t / tau_1 for word2vec, QWEM and the theory, one row per
-initialisation scale (small and large)."""
+initialisation scale (small and large). Reads the runs' files (w2vtheory.plots.run_files)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def plot_mode_curves(axis, curves: pd.DataFrame, linestyle: str = "-") -> None:
         axis.plot(curve["t_over_tau1"], curve["singular_value"], linestyle, color=color, linewidth=0.8)
 
 
-def plot_singular_values(data: pd.DataFrame) -> Figure:
+def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     inits = list(dict.fromkeys(data["init"]))
     figure = Figure(figsize=(12, 3.2 * len(inits)), layout="constrained")
@@ -49,8 +49,8 @@ def plot_singular_values(data: pd.DataFrame) -> Figure:
     return figure
 
 
-def write_singular_values(
-    inits: Mapping[str, Mapping[str, str | os.PathLike[str]]], pdf: str, png: str, csv: str
-) -> None:
-    data = singular_values_data(inits)
-    style.save_outputs(plot_singular_values(data), data, pdf, png, csv)
+def tidy_data(
+    inputs: Mapping[str, str | os.PathLike[str]], inits: Mapping[str, Mapping[str, str | os.PathLike[str]]]
+) -> pd.DataFrame:
+    """`singular_values_data` of the run directories (inputs only make Snakemake wait for their files)."""
+    return singular_values_data(inits)

@@ -1,16 +1,19 @@
-"""Fig 3b, the headline table: our models x benchmarks beside the paper's numbers and the
+"""Fig 3b, the headline table: the closed forms and the small-init runs (as the paper's table, whose
+word2vec and QWEM columns are its small-init runs) x benchmarks beside the paper's numbers and the
 difference, with both settings (corpus, V, d, L) stated, so an offline number is never taken for
 the paper's."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from w2vtheory.atomic import write_text
+from w2vtheory.config import CLOSED_FORM_MODELS
 from w2vtheory.errors import InputError
 from w2vtheory.paper import PAPER_CORPUS, PAPER_DIM, PAPER_VOCAB_SIZE, PAPER_WINDOW, paper_score
 from w2vtheory.plots import style
@@ -28,13 +31,27 @@ def settings_line(corpus: str, vocab_size: int, dim: int, window: int) -> str:
     )
 
 
-def headline_table(benchmarks: pd.DataFrame, corpus: str, vocab_size: int, dim: int, window: int) -> pd.DataFrame:
-    """Tidy DataFrame(model, benchmark, unit, ours, paper, difference, n, corpus, vocab_size, dim,
-    window, paper_corpus, paper_vocab_size, paper_dim, paper_window), in display units
-    (analogy in percent); difference = ours - paper, empty where the paper has no number."""
+def small_init_rows(benchmarks: pd.DataFrame, small_init: Mapping[str, str]) -> pd.DataFrame:
+    """The closed-form models' rows and the small-init runs' rows, each run named by its role
+    (sgns, qwem: the paper's names) with the run's own name in column `run`."""
+    role_of = {run: role for role, run in small_init.items()}
+    kept = benchmarks[benchmarks["model"].isin(CLOSED_FORM_MODELS) | benchmarks["model"].isin(role_of)].copy()
+    kept["run"] = kept["model"]
+    kept["model"] = kept["model"].map(lambda name: role_of.get(name, name))
+    return kept.reset_index(drop=True)
+
+
+def headline_table(
+    benchmarks: pd.DataFrame, corpus: str, vocab_size: int, dim: int, window: int, small_init: Mapping[str, str]
+) -> pd.DataFrame:
+    """Tidy DataFrame(model, run, benchmark, unit, ours, paper, difference, n, corpus, vocab_size,
+    dim, window, paper_corpus, paper_vocab_size, paper_dim, paper_window) of the closed forms and
+    the small-init runs {role: run}, in display units (analogy in percent); difference = ours - paper,
+    empty where the paper has no number."""
     missing = {"model", "benchmark", "score", "n"} - set(benchmarks.columns)
     if missing:
         raise InputError(f"benchmarks.csv lacks column(s) {', '.join(sorted(missing))}; rerun the evaluation rules")
+    benchmarks = small_init_rows(benchmarks, small_init)
     rows = []
     order = {name: position for position, name in enumerate(BENCHMARK_ORDER)}
     for record in benchmarks.itertuples(index=False):
@@ -45,6 +62,7 @@ def headline_table(benchmarks: pd.DataFrame, corpus: str, vocab_size: int, dim: 
         rows.append(
             {
                 "model": record.model,
+                "run": record.run,
                 "benchmark": record.benchmark,
                 "unit": "percent" if record.benchmark in DISPLAY_FACTOR else "spearman_rho",
                 "ours": ours,
@@ -56,7 +74,9 @@ def headline_table(benchmarks: pd.DataFrame, corpus: str, vocab_size: int, dim: 
     table = pd.DataFrame(rows)
     table["benchmark_order"] = table["benchmark"].map(order).fillna(len(order))
     table["model_order"] = table["model"].map({m: i for i, m in enumerate(dict.fromkeys(benchmarks["model"]))})
-    table = table.sort_values(["model_order", "benchmark_order"], ignore_index=True).drop(columns=["benchmark_order", "model_order"])
+    table = table.sort_values(["model_order", "benchmark_order"], ignore_index=True).drop(
+        columns=["benchmark_order", "model_order"]
+    )
     return table.assign(
         corpus=corpus,
         vocab_size=vocab_size,
@@ -96,15 +116,18 @@ def wide_cells(table: pd.DataFrame) -> tuple[list[str], list[str], list[list[str
             else:
                 row += ["–", "–", "–"]
         cells.append(row)
-    labels = [f"{model} ({style.model_label(model)})" if style.model_label(model) != model else model for model in models]
+    labels = [
+        f"{model} ({style.model_label(model)})" if style.model_label(model) != model else model for model in models
+    ]
     return headers, labels, cells
 
 
 def table_markdown(table: pd.DataFrame) -> str:
     first = table.iloc[0]
     headers, labels, cells = wide_cells(table)
+    settings = settings_line(first["corpus"], int(first["vocab_size"]), int(first["dim"]), int(first["window"]))
     lines = [
-        f"Headline table (Fig 3b). {settings_line(first['corpus'], int(first['vocab_size']), int(first['dim']), int(first['window']))}.",
+        f"Headline table (Fig 3b). {settings}.",
         "Numbers from different settings are not comparable; diff = ours - paper.",
         "",
         "| model | " + " | ".join(headers) + " |",
@@ -137,11 +160,12 @@ def write_table(
     vocab_size: int,
     dim: int,
     window: int,
+    small_init: Mapping[str, str],
     csv: str,
     markdown: str,
     pdf: str,
     png: str,
 ) -> None:
-    table = headline_table(pd.read_csv(benchmarks), corpus, vocab_size, dim, window)
+    table = headline_table(pd.read_csv(benchmarks), corpus, vocab_size, dim, window, small_init)
     write_text(markdown, table_markdown(table))
     style.save_outputs(plot_table(table), table, pdf, png, csv)

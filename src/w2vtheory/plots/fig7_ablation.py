@@ -31,7 +31,7 @@ def ablation_data(runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def plot_ablation(data: pd.DataFrame) -> Figure:
+def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     roles = list(dict.fromkeys(data["role"]))
     figure = Figure(figsize=(3.3 * len(roles), 3.2), layout="constrained")
@@ -45,6 +45,6 @@ def plot_ablation(data: pd.DataFrame) -> Figure:
     return figure
 
 
-def write_ablation(runs: Mapping[str, str | os.PathLike[str]], pdf: str, png: str, csv: str) -> None:
-    data = ablation_data(runs)
-    style.save_outputs(plot_ablation(data), data, pdf, png, csv)
+def tidy_data(inputs: Mapping[str, str | os.PathLike[str]], runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
+    """`ablation_data` of the run directories (inputs only make Snakemake wait for their files)."""
+    return ablation_data(runs)

@@ -4,6 +4,7 @@ with a fixed colour per model, and the writers for the figure files and their ti
 from __future__ import annotations
 
 import os
+import textwrap
 
 import matplotlib
 
@@ -15,7 +16,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.colors import Colormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from w2vtheory.atomic import atomic_path  # noqa: E402
+from w2vtheory.atomic import atomic_path, write_table  # noqa: E402
 
 # Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = (
@@ -35,7 +36,7 @@ MODEL_COLORS = {
     "mstar": OKABE_ITO[2],
     "ppmi": OKABE_ITO[0],
     "pmi": OKABE_ITO[6],
-    "pair_weight": OKABE_ITO[1],
+    "pair_ratio": OKABE_ITO[1],
     "theory": OKABE_ITO[7],
 }
 MODEL_LABELS = {
@@ -44,7 +45,7 @@ MODEL_LABELS = {
     "mstar": "M*",
     "ppmi": "PPMI",
     "pmi": "PMI",
-    "pair_weight": "G (pair weight)",
+    "pair_ratio": "P(i,j)/(P(i)P(j)) + 1",
     "theory": "theory",
 }
 # Perceptually uniform and colour-blind-safe, for series ordered by mode index k.
@@ -83,11 +84,6 @@ def save_figure(figure: Figure, *paths: str | os.PathLike[str]) -> None:
     plt.close(figure)
 
 
-def write_csv(data: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    with atomic_path(path) as tmp:
-        data.to_csv(tmp, index=False)
-
-
 def save_outputs(
     figure: Figure,
     data: pd.DataFrame,
@@ -96,5 +92,29 @@ def save_outputs(
     csv: str | os.PathLike[str],
 ) -> None:
     """The figure as PDF and PNG and the tidy table of what it plots as CSV."""
-    write_csv(data, csv)
+    write_table(csv, data)
     save_figure(figure, pdf, png)
+
+
+def fitted_table(axis, cells: list[list[str]], headers: list[str], widths: list[float], wrap: list[int]) -> None:
+    """A text table laid out inside `axis` (no row labels, which matplotlib puts outside): column c
+    takes the share widths[c] of the width and wraps its text at wrap[c] characters (0: never),
+    and each row is as tall as its most wrapped cell."""
+    wrapped = [
+        ["\n".join(textwrap.wrap(text, limit)) if limit else text for text, limit in zip(row, wrap)] for row in cells
+    ]
+    lines = [1] + [max(cell.count("\n") + 1 for cell in row) for row in wrapped]
+    axis.axis("off")
+    table = axis.table(cellText=wrapped, colLabels=headers, cellLoc="left", colWidths=widths, bbox=[0.0, 0.0, 1.0, 1.0])
+    table.auto_set_font_size(False)
+    table.set_fontsize(7)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_height(lines[row] / sum(lines))
+        cell.PAD = 0.02
+
+
+def table_lines(cells: list[list[str]], wrap: list[int]) -> int:
+    """Text lines `fitted_table` needs for these cells, header included (to size the figure)."""
+    return 1 + sum(
+        max(len(textwrap.wrap(text, limit)) if limit and text else 1 for text, limit in zip(row, wrap)) for row in cells
+    )

@@ -1,0 +1,37 @@
+"""Fig 1's embedding snapshots of a run (rule dynamics_snapshots).
+
+snakemake.input: evaluations, singular_values, checkpoints (run files; checkpoints.csv names the
+checkpoint files relative to the run directory), W, svd_left and svd_values (the run's SVD, rule
+singular_directions), vocab. snakemake.output: snapshots (CSV: step, time, mode, word, value, labelled).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from w2vtheory.atomic import write_table
+from w2vtheory.script_runner import run
+from w2vtheory.snapshots import snapshot_table
+from w2vtheory.vocab import read_lexicon
+
+
+def main(snakemake) -> None:
+    inputs = snakemake.input
+    words, _ = read_lexicon(inputs.vocab)
+    checkpoints = pd.read_csv(inputs.checkpoints)
+    checkpoints["file"] = [Path(inputs.checkpoints).parent / name for name in checkpoints["file"]]
+    table = snapshot_table(
+        pd.read_csv(inputs.evaluations),
+        np.load(inputs.singular_values),
+        checkpoints,
+        np.load(inputs.W),
+        np.load(inputs.svd_left),
+        np.load(inputs.svd_values),
+        words,
+    )
+    write_table(snakemake.output.snapshots, table)
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,27 @@
+"""Task-vector sweep over the embedding dimension d (rule task_vector_sweep; Figs 4 and 8).
+
+snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: categories.
+snakemake.output: sweep (CSV: category, dim, n_pairs, n_analogies, snr, accuracy,
+mean_target_cosine, mean_cosine_ratio).
+"""
+
+import numpy as np
+
+from w2vtheory import task_vectors
+from w2vtheory.atomic import write_table
+from w2vtheory.evaluation_sets import read_analogy_questions
+from w2vtheory.script_runner import run
+from w2vtheory.vocab import read_lexicon
+
+
+def main(snakemake) -> None:
+    words, _ = read_lexicon(snakemake.input.vocab)
+    questions = read_analogy_questions(snakemake.input.questions)
+    pairs = task_vectors.select_categories(questions, words, snakemake.params.categories, snakemake.input.questions)
+    eigvals, eigvecs = np.load(snakemake.input.eigvals), np.load(snakemake.input.eigvecs)
+    dims = task_vectors.sweep_dimensions(len(eigvals))
+    write_table(snakemake.output.sweep, task_vectors.dimension_sweep(eigvals, eigvecs, pairs, dims))
+
+
+if __name__ == "__main__":
+    run(snakemake, main)  # noqa: F821 (injected by Snakemake)
