@@ -26,17 +26,16 @@ def main(snakemake) -> None:
     config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
     check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), EXACT_TRAINING_MATRICES)
     eigvals = np.load(snakemake.input.mstar_eigvals)
+    closed_form = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
     if (config.loss, config.reweight) == ("qwem", "omniscient"):
-        reference = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
+        reference = closed_form
     else:
         statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
         problem = TrainingProblem(
             np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals
         )
         objective = build_objective(problem, config)
-        reference = minimised_reference(
-            objective, problem.vocab_size, dim, config.seed, int(snakemake.params.max_iterations)
-        )
+        reference = minimised_reference(objective, closed_form.W, int(snakemake.params.max_iterations))
     accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
     save_npy(snakemake.output.W, reference.W)

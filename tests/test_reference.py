@@ -1,0 +1,85 @@
+"""Each objective's converged value, and the convergence table built from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from w2vtheory.convergence import convergence_markdown, convergence_row, convergence_table, singular_value_change
+from w2vtheory.statistics import mstar
+from w2vtheory.training import RunConfig, build_objective
+from w2vtheory.training.objective import expected_loss_and_gradient
+from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
+from w2vtheory.training.steppers import ExactStepper
+
+from .test_training_objective import _problem
+
+
+def _config(loss: str, reweight: str, **settings) -> RunConfig:
+    base = dict(loss=loss, reweight=reweight, lr=1.0, init_scale=0.1, steps=1, exact=True, device="cpu")
+    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+
+
+def test_objective_names():
+    assert objective_name(_config("qwem", "omniscient")) == "qwem-omniscient"
+    assert objective_name(_config("sgns", "sgns", subsample_t=1e-5)) == "sgns-sgns-t1e-05"
+
+
+@pytest.mark.parametrize("loss,reweight", [("sgns", "sgns"), ("sgns", "omniscient"), ("qwem", "sgns")])
+def test_minimised_reference_is_a_minimum_of_the_expected_loss(loss, reweight):
+    problem = _problem(vocab=12)
+    objective = build_objective(problem, _config(loss, reweight))
+    start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
+    reference = minimised_reference(objective, start, max_iterations=2000)
+    positive, negative = (torch.as_tensor(table) for table in objective.tables)
+
+    def value(W: np.ndarray) -> float:
+        return float(expected_loss_and_gradient(torch.as_tensor(W), positive, negative, loss)[0])
+
+    best = value(reference.W)
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        assert value(reference.W + 1e-3 * rng.standard_normal(reference.W.shape)) > best
+    assert reference.info["gradient_norm"] < 1e-6 and value(start) > best
+    # the same minimum from another start (rotations aside): the same expected loss
+    other = minimised_reference(objective, rng.standard_normal((12, 3)) * 0.3, max_iterations=2000)
+    assert value(other.W) == pytest.approx(best, rel=1e-6)
+
+
+def test_closed_form_reference_is_where_exact_qwem_converges():
+    """Omniscient QWEM's minimiser at rank d is svd(M*): exact gradient descent ends there."""
+    problem = _problem(vocab=12)
+    statistics = problem.statistics
+    eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
+    eigvals, eigvecs = eigvals[::-1], eigvecs[:, ::-1]
+    reference = closed_form_reference(eigvals, eigvecs, 3)
+    objective = build_objective(problem, _config("qwem", "omniscient"))
+    stepper = ExactStepper(
+        np.random.default_rng(2).standard_normal((12, 3)) * 0.1, objective, torch.float64, torch.device("cpu")
+    )
+    for step in range(3000):
+        stepper.step(step, 0.2)
+    W = stepper.embeddings()
+    np.testing.assert_allclose(W @ W.T, reference.W @ reference.W.T, atol=1e-6)
+
+
+def test_singular_value_change_over_the_last_tenth():
+    steps = np.array([0, 50, 89, 90, 95, 100])
+    values = np.array([[1.0, 1.0]] * 3 + [[9.0, 4.0], [9.5, 4.2], [10.0, 4.0]])
+    assert singular_value_change(steps, values) == pytest.approx(0.1)  # from step 90 to 100
+    assert np.isnan(singular_value_change(np.array([100]), values[-1:]))
+
+
+def test_convergence_row_and_markdown():
+    evaluations = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "analogy_accuracy": [0.0, 0.29, 0.30]})
+    singular = np.array([[0.1, 0.1], [10.0, 4.0], [10.1, 4.01]])
+    near = convergence_row("sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31)
+    far = convergence_row("other", "sgns-sgns-t1e-05", {"wall_seconds": 5.0}, evaluations, singular, 0.40)
+    assert near["converged"] and near["gap"] == pytest.approx(0.01)
+    assert not far["converged"]
+    table = convergence_table([near, far])
+    text = convergence_markdown(table)
+    assert "| sgns | sgns-sgns-t1e-05 | 100 | 12 | 30.0% | 31.0% | +1.0 | 0.99% | yes |" in text
+    assert "| other |" in text and "| no |" in text
