@@ -162,6 +162,7 @@ rule predict_accuracy:
     input:
         **MSTAR_INPUTS,
         questions=config["benchmarks"]["analogies"],
+        code=THEORY_CODE,
     output:
         table=f"{RUN_ANALYSIS}/predicted_accuracy.csv",
     log:
@@ -182,6 +183,7 @@ rule predict_accuracy_at_evaluations:
         **MSTAR_INPUTS,
         questions=config["benchmarks"]["analogies"],
         evaluations=f"{RUN_DIR}/evaluations.csv",
+        code=THEORY_CODE,
     output:
         table=f"{RUN_ANALYSIS}/predicted_accuracy_at_evaluations.csv",
     log:

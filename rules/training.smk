@@ -48,6 +48,7 @@ rule theory_curves:
         evaluations="results/{experiment}/runs/{run}/evaluations.csv",
         trace="results/{experiment}/runs/{run}/trace.csv",
         mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
+        code=THEORY_CODE,
     output:
         theory="results/{experiment}/runs/{run}/theory.csv",
         theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",

@@ -4,6 +4,13 @@ from w2vtheory.training import RunConfig
 from w2vtheory.training.reference import objective_name
 
 OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
+# The closed-form theory's code, an input of the rules that evaluate it: an edit reruns them
+# (seconds) and the figures that use them, never a training job.
+THEORY_CODE = [
+    f"{workflow.basedir}/src/w2vtheory/theory.py",
+    f"{workflow.basedir}/src/w2vtheory/theory_curves.py",
+    f"{workflow.basedir}/src/w2vtheory/predicted_accuracy.py",
+]
 
 
 def run_objective(experiment, run):

@@ -3,6 +3,7 @@ an independent, deliberately naive implementation of PAPER.md section 2."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -149,3 +150,19 @@ def test_figures_and_the_report_build(finished_run):
     assert process.returncode == 0, process.stderr[-3000:]
     html = (finished_run / "report.html").read_text(errors="replace")
     assert "fig1_dynamics" in html and "fig2_singular_values" in html
+
+
+def test_a_theory_edit_reruns_the_theory_and_its_figures_but_no_training(finished_run):
+    """theory.py is an input of the rules that evaluate the theory: a newer theory.py plans them and the
+    figures that read them, and no training job (the mtime is restored afterwards)."""
+    theory_code = Path(__file__).resolve().parents[1] / "src" / "w2vtheory" / "theory.py"
+    before = theory_code.stat()
+    try:
+        os.utime(theory_code, (before.st_atime, before.st_mtime + 3600))
+        process = run_snakemake(finished_run, "--dry-run", "--quiet", "rules")
+    finally:
+        os.utime(theory_code, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert process.returncode == 0, process.stderr[-3000:]
+    planned = process.stdout + process.stderr
+    assert "theory_curves" in planned and "fig2_singular_values" in planned
+    assert "train_run" not in planned and "count_cooccurrence" not in planned

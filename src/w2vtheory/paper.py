@@ -1,4 +1,4 @@
-"""The paper's headline numbers (PAPER.md section 6, Fig 3b; arXiv 2502.09863 v3), as constants.
+"""The paper's headline numbers (docs/paper.md section 6, Fig 3b; arXiv 2502.09863 v3), as constants.
 
 They were measured on enwiki500 (English Wikipedia 2023-11-01, articles of at least 500 tokens,
 about 2.0B tokens) with V = 10,000 and d = 200; any other corpus, V or d is a different experiment,

@@ -1,4 +1,4 @@
-"""Draw training pairs from the token array (PAPER.md section 3), on the device that trains.
+"""Draw training pairs from the token array (docs/paper.md section 3), on the device that trains.
 
 Positive pairs are drawn uniformly from the N ordered pair instances of the corpus (position p,
 offset 1 <= d <= L within the document, either order) and carry the distance weight
