@@ -308,6 +308,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
         input=SimpleNamespace(
             scores=[tmp_path / "one.csv", tmp_path / "two.csv"],
             categories=[tmp_path / "one_cat.csv", tmp_path / "two_cat.csv"],
+            convergence=[],
         ),
         output=SimpleNamespace(
             benchmarks=tmp_path / "benchmarks.csv",
