@@ -1,4 +1,4 @@
-"""The weighted co-occurrence matrix C and the pair count N of an experiment (PAPER.md section 2).
+"""The weighted co-occurrence matrix C and the pair count N of an experiment (docs/paper.md section 2).
 
 snakemake.input: tokens, doc_offsets (in-vocabulary tokens), vocab (vocab.tsv).
 snakemake.output: matrix (cooccurrence.npy, float64 V x V), stats (cooccurrence.json with
@@ -38,14 +38,14 @@ def main(snakemake: Any) -> None:
     matrix = count_cooccurrence(tokens, offsets, len(words), window, snakemake.threads)
     seconds = time.perf_counter() - start
     log.info(
-        "counted %d tokens in %d documents (V = %d, window = %d) in %.1f s with %d threads: %.2f M tokens/s",
+        "counted %d tokens in %d documents (V = %d, window = %d) in %.1f s (at most %d threads): %.2f M tokens/s",
         n_tokens,
         n_documents,
         len(words),
         window,
         seconds,
         snakemake.threads,
-        n_tokens / seconds / 1e6,
+        n_tokens / max(seconds, 1e-9) / 1e6,
     )
     n_pairs = count_pairs(offsets, window)
     if n_pairs == 0:
