@@ -14,6 +14,7 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.cooccurrence import check_window, count_cooccurrence, count_pairs
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.script_runner import run
 from w2vtheory.vocab import read_lexicon
 
@@ -23,7 +24,8 @@ log = logging.getLogger("count_cooccurrence")
 def main(snakemake: Any) -> None:
     window = check_window(snakemake.params.window)
     words, _ = read_lexicon(snakemake.input.vocab)
-    tokens = np.load(snakemake.input.tokens, mmap_mode="r")
+    # Read a chunk at a time: a memory map would count the whole file in the job's memory.
+    tokens = NpyVectorReader(snakemake.input.tokens)
     offsets = np.load(snakemake.input.doc_offsets)
     n_tokens, n_documents = int(offsets[-1]), len(offsets) - 1
     longest = int(np.diff(offsets).max(initial=0))

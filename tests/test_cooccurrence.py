@@ -7,6 +7,7 @@ import pytest
 
 from w2vtheory import cooccurrence
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.errors import InputError
 
 
@@ -106,6 +107,9 @@ def test_input_dtypes_and_memory_maps(tmp_path):
     mapped = np.load(tmp_path / "tokens.npy", mmap_mode="r")
     np.testing.assert_array_equal(count_cooccurrence(mapped, offsets, 20, 3), expected)
     np.testing.assert_array_equal(count_cooccurrence(tokens.astype(np.int64), offsets, 20, 3), expected)
+    reader = NpyVectorReader(tmp_path / "tokens.npy")
+    for chunk_tokens in (1, 10, 1 << 20):
+        np.testing.assert_array_equal(count_cooccurrence(reader, offsets, 20, 3, chunk_tokens=chunk_tokens), expected)
 
 
 def test_long_windows_use_wide_private_rows():

@@ -20,6 +20,7 @@ entries stay below 2^53 (at L = 16 all of C adds up to at most 272 per token: an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numba
@@ -28,6 +29,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -193,7 +195,10 @@ def _sort_positions(
 
 
 @numba.njit(inline="always")
-def _add_neighbours(padded, positions, first, stop, window, vocab_size, n_positions, local):  # type: ignore[no-untyped-def]
+def _add_neighbours(  # type: ignore[no-untyped-def]
+    padded, positions, first, stop, window, vocab_size, n_positions, local
+):
+    """local[b] += L + 1 - d for each of the sorted positions first..stop - 1 and b at offset d."""
     for slot in range(first, stop):
         if slot + _PREFETCH_DISTANCE < n_positions:
             _prefetch(padded, positions[slot + _PREFETCH_DISTANCE] + 1)
@@ -320,7 +325,7 @@ def paying_threads(n_forward_pairs: int, n_threads: int, pairs_per_thread: int =
 
 
 def _count_chunk(
-    tokens: np.ndarray,
+    read: Callable[[int, int], np.ndarray],
     layout: _ChunkLayout,
     window: int,
     vocab_size: int,
@@ -329,11 +334,15 @@ def _count_chunk(
     touched_rows: np.ndarray,
     forward: np.ndarray,
 ) -> None:
+    if len(layout.owned_from) == 0:
+        return
+    base = int(layout.owned_from[0])
+    tokens = read(base, int(layout.copy_to[-1]))
     padded = np.empty(layout.padded_size, dtype=np.uint16 if vocab_size < (1 << 16) else np.uint32)
     n_segments = len(layout.segment_bounds) - 1
     word_counts = np.zeros((n_segments, vocab_size + 1), dtype=np.int64)
     if not _copy_and_count(
-        tokens, layout.owned_from, layout.owned_to, layout.copy_to, layout.padded_from,
+        tokens, layout.owned_from - base, layout.owned_to - base, layout.copy_to - base, layout.padded_from,
         layout.segment_bounds, vocab_size, padded, word_counts,
     ):  # fmt: skip
         raise ValueError(f"a token id is outside [0, {vocab_size}): tokens must be restricted to the vocabulary")
@@ -348,8 +357,13 @@ def _count_chunk(
     _accumulate_rows(padded, positions, word_starts, tasks, window, vocab_size, local_rows, touched_rows, forward)
 
 
+def _slicer(array: np.ndarray) -> Callable[[int, int], np.ndarray]:
+    """array[start:stop] as a function (a memory map stays a map, seen as a plain array)."""
+    return lambda start, stop: array[start:stop]
+
+
 def count_cooccurrence(
-    tokens: np.ndarray,
+    tokens: np.ndarray | NpyVectorReader,
     doc_offsets: np.ndarray,
     vocab_size: int,
     window: int,
@@ -360,8 +374,9 @@ def count_cooccurrence(
 ) -> np.ndarray:
     """The symmetric float64 V x V matrix C (exact integer values) of docs/paper.md section 2.
 
-    `tokens` holds word ids in [0, vocab_size) (any integer dtype up to 32 bits, or int64; may be
-    memory-mapped); document i is tokens[doc_offsets[i]:doc_offsets[i + 1]].
+    `tokens` holds word ids in [0, vocab_size) (any integer dtype up to 32 bits, or int64): an
+    array, or a reader of a .npy file, of which only one chunk at a time is then in memory;
+    document i is tokens[doc_offsets[i]:doc_offsets[i + 1]].
     n_threads (None: numba's default thread count) is an upper bound: a thread is used per
     `pairs_per_thread` forward pairs (see `paying_threads`).
     """
@@ -371,7 +386,7 @@ def count_cooccurrence(
     if chunk_tokens < 1 or pairs_per_thread < 1:
         raise ValueError(f"chunk_tokens = {chunk_tokens} and pairs_per_thread = {pairs_per_thread} must be positive")
     offsets = _check_offsets(doc_offsets, len(tokens))
-    tokens = np.asarray(tokens)  # a memory map stays a map, seen as a plain array
+    read = tokens.read if isinstance(tokens, NpyVectorReader) else _slicer(np.asarray(tokens))
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.dtype == np.uint64:
         raise ValueError(f"tokens must be an integer array (not {tokens.dtype}) of word ids")
     n_tokens = int(offsets[-1])
@@ -394,7 +409,7 @@ def count_cooccurrence(
         for own_start in range(0, n_tokens, chunk_tokens):
             own_end = min(own_start + chunk_tokens, n_tokens)
             layout = _chunk_layout(offsets, own_start, own_end, window, threads * _TASKS_PER_THREAD)
-            _count_chunk(tokens, layout, window, vocab_size, positions, local_rows, touched_rows, forward)
+            _count_chunk(read, layout, window, vocab_size, positions, local_rows, touched_rows, forward)
         _add_transpose_in_place(forward)
     finally:
         numba.set_parallel_chunksize(previous_chunksize)
