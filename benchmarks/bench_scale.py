@@ -235,9 +235,11 @@ def targets(vocab_sizes: Sequence[int], spectra: bool, extra_spectra: bool) -> l
     return [f"{first}/benchmarks.csv" if spectra else f"{first}/cooccurrence.npy"] + [f"{o}/{more}" for o in others]
 
 
-def run_workflow(workdir: Path, config_path: Path, goals: Sequence[str], cores: int) -> None:
+def run_workflow(workdir: Path, config_path: Path, goals: Sequence[str], cores: int, forcerun: Sequence[str]) -> None:
     command = [str(SNAKEMAKE), *goals, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
                "--cores", str(cores), "--rerun-triggers", "mtime", f"--configfile={config_path}"]  # fmt: skip
+    if forcerun:
+        command += ["--forcerun", *forcerun]
     subprocess.run(command, check=True)
 
 
@@ -274,6 +276,28 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def fit_per_token(table: pd.DataFrame) -> pd.DataFrame:
+    """Least-squares `fixed + per_token * N` of wall s, CPU s and peak RSS (bytes) per rule and V."""
+    rows = []
+    for (rule, vocab), group in table.groupby(["rule", table["vocab_size"].fillna(0)]):
+        if group["n_tokens"].nunique() < 2:
+            continue
+        design = np.column_stack([np.ones(len(group)), group["n_tokens"].to_numpy(dtype=float)])
+        row = {"rule": rule, "vocab_size": int(vocab) or None, "sizes": group["n_tokens"].nunique()}
+        for name, column, scale in (
+            ("wall_s", "wall_s", 1.0),
+            ("cpu_s", "cpu_s", 1.0),
+            ("rss_bytes", "max_rss_mb", 1e6),
+        ):
+            values = group[column].to_numpy(dtype=float) * scale
+            (fixed, per_token), *_ = np.linalg.lstsq(design, values, rcond=None)
+            row[f"{name}_fixed"], row[f"{name}_per_token"] = fixed, per_token
+        first, last = group.sort_values("n_tokens").iloc[[0, -1]].itertuples()
+        row["wall_per_token_ratio"] = (last.wall_s / last.n_tokens) / (first.wall_s / first.n_tokens)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tokens", type=int, help="kept tokens of the generated corpus")
@@ -285,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
         "--extra-spectra", action="store_true", help="the M* spectrum at every --vocab after the first, too"
     )
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--forcerun", nargs="+", default=[], help="rules to rerun (and everything after them)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="default: results/bench_scale/<tokens>")
     parser.add_argument("--table", type=Path, nargs="+", help="only print the table of these finished workdirs")
@@ -293,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     if args.table:
         table = pd.concat([read_benchmarks(workdir) for workdir in args.table], ignore_index=True)
         print(markdown(table))
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(fit_per_token(table).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         return table
     if args.tokens is None:
         parser.error("give --tokens (or --table)")
@@ -302,7 +329,9 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     print(f"corpus: {len(shards)} shards in {workdir / 'corpus'} ({time.perf_counter() - start:.0f} s)", flush=True)
     config_path = workdir / "scale.yaml"
     config_path.write_text(yaml.safe_dump(scale_config(shards, args.vocab, args.n_eigenpairs, args.dim)))
-    run_workflow(workdir, config_path, targets(args.vocab, not args.no_spectra, args.extra_spectra), args.cores)
+    run_workflow(
+        workdir, config_path, targets(args.vocab, not args.no_spectra, args.extra_spectra), args.cores, args.forcerun
+    )
     table = read_benchmarks(workdir)
     table.to_csv(workdir / "scale_table.tsv", sep="\t", index=False)
     print(markdown(table))

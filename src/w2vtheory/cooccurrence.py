@@ -52,8 +52,9 @@ _TASKS_PER_THREAD = 4
 _PREFETCH_DISTANCE = 32
 _SYMMETRIZE_BLOCK = 256
 # A word's private row is added entry by entry (over the neighbours it touched) when it can have
-# at most V / this many neighbours in the chunk; a scattered add costs a few sequential ones.
-_SPARSE_SWEEP_RATIO = 4
+# at most V / this many neighbours in the chunk: a scattered add into the V x V accumulator is
+# a cache miss, the cost of some 30-40 entries of a sequential sweep.
+_SPARSE_SWEEP_RATIO = 32
 
 
 def check_window(window: int) -> int:
