@@ -55,6 +55,7 @@ ZIPF_EXPONENT = 1.05
 ZIPF_OFFSET = 2.7
 SHARD_TOKENS = 8_000_000
 ROWS_PER_GROUP = 1000
+MODELS = ("mstar", "ppmi", "pmi")
 # Between words: mostly a space, sometimes punctuation, a number or a paragraph break; a word
 # after a sentence end is capitalised.
 SEPARATORS = (" ", ", ", ". ", "; ", " (1987) ", " - ", ".\n\n", " 42 ")
@@ -193,8 +194,10 @@ def experiment_name(vocab_size: int) -> str:
     return f"scale-v{vocab_size}"
 
 
-def scale_config(shards: Sequence[Path], vocab_sizes: Sequence[int], n_eigenpairs: int, dim: int) -> dict:
-    """A config for the synthetic corpus: the full chain at vocab_sizes[0], counts and M* at the others."""
+def scale_config(
+    shards: Sequence[Path], vocab_sizes: Sequence[int], n_eigenpairs: int, dim: int, models: Sequence[str] = MODELS
+) -> dict:
+    """A config for the synthetic corpus: `models` at vocab_sizes[0], counts and M* at the others."""
     from gensim.test.utils import datapath
 
     experiments = {}
@@ -204,7 +207,7 @@ def scale_config(shards: Sequence[Path], vocab_sizes: Sequence[int], n_eigenpair
             "vocab_size": vocab_size,
             "dim": min(dim, vocab_size - 1),
             "n_eigenpairs": min(n_eigenpairs, vocab_size),
-            "models": ["mstar", "ppmi", "pmi"] if index == 0 else ["mstar"],
+            "models": list(models) if index == 0 else ["mstar"],
         }
     return {
         "default_experiments": [],
@@ -243,6 +246,15 @@ def run_workflow(workdir: Path, config_path: Path, goals: Sequence[str], cores: 
     subprocess.run(command, check=True)
 
 
+def rule_of(benchmark_stem: str) -> str:
+    """The Snakemake rule of a benchmark file (compute_spectrum_pmi.tsv -> compute_spectrum)."""
+    for rule, prefix in (("evaluate_embedding", "evaluate_"), ("compute_spectrum", "compute_spectrum_"),
+                         ("closed_form_embedding", "closed_form_embedding_")):  # fmt: skip
+        if benchmark_stem.startswith(prefix):
+            return rule
+    return benchmark_stem
+
+
 def read_benchmarks(workdir: Path) -> pd.DataFrame:
     """One row per benchmark file of the run: rule, experiment, s, cpu_time, max_rss (MB)."""
     manifest = json.loads((workdir / "corpus" / "manifest.json").read_text())
@@ -259,6 +271,7 @@ def read_benchmarks(workdir: Path) -> pd.DataFrame:
                 "experiment": experiment,
                 "vocab_size": vocab,
                 "rule": path.stem,
+                "snakemake_rule": rule_of(path.stem),
                 "wall_s": float(record["s"]),
                 "cpu_s": float(record["cpu_time"]),
                 "max_rss_mb": pd.to_numeric(record["max_rss"], errors="coerce"),
@@ -304,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--vocab", type=int, nargs="+", default=[10_000], help="vocabulary sizes (first: full chain)")
     parser.add_argument("--n-eigenpairs", type=int, default=4096, help="eigenpairs per matrix (paper: 4096)")
     parser.add_argument("--dim", type=int, default=200, help="closed-form embedding dimension (paper: 200)")
+    parser.add_argument("--models", nargs="+", default=list(MODELS), help="closed-form models at the first --vocab")
     parser.add_argument("--no-spectra", action="store_true", help="stop after counting")
     parser.add_argument(
         "--extra-spectra", action="store_true", help="the M* spectrum at every --vocab after the first, too"
@@ -328,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     shards = write_corpus(workdir / "corpus", args.tokens, args.seed)
     print(f"corpus: {len(shards)} shards in {workdir / 'corpus'} ({time.perf_counter() - start:.0f} s)", flush=True)
     config_path = workdir / "scale.yaml"
-    config_path.write_text(yaml.safe_dump(scale_config(shards, args.vocab, args.n_eigenpairs, args.dim)))
+    config_path.write_text(yaml.safe_dump(scale_config(shards, args.vocab, args.n_eigenpairs, args.dim, args.models)))
     run_workflow(
         workdir, config_path, targets(args.vocab, not args.no_spectra, args.extra_spectra), args.cores, args.forcerun
     )

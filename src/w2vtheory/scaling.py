@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 # enwiki500 (docs/paper.md section 3): about 2.0 B tokens.
 PAPER_TOKENS = 2_000_000_000
-# Distinct a-z words assumed for enwiki500 when sizing tokenising (not measured here: the
-# generated corpus has 300k). Heaps' law fits of English Wikipedia give a few million; 10 M
-# leaves room.
+# Distinct a-z words assumed for enwiki500 when sizing tokenising: an assumption, not a
+# measurement (the generated corpus has 300k); `wc -l lexicon.tsv` after tokenising tells.
 PAPER_TYPES = 10_000_000
 # Requests are the prediction times this factor: other CPUs, other load, a sampled peak.
 REQUEST_MARGIN = 1.5
@@ -46,33 +45,49 @@ class RuleCost:
 
 
 COSTS: dict[str, RuleCost] = {
-    # Tokenising in worker processes; CPU time is 2 x the wall time measured with 2 workers on 2
-    # cores (Snakemake's sampled CPU time misses the workers). Memory: the lexicon (Python dict
-    # and strings, measured 190 bytes per distinct word) plus constant batch buffers.
+    # Worker processes tokenise, the main process merges: core-seconds are taken as 2 x the wall
+    # time with 2 workers on 2 cores (1.36-1.78 us per token measured; Snakemake's sampled CPU
+    # time misses the workers). Memory: batch buffers (flat from 20 M to 200 M tokens) plus the
+    # lexicon, a Python dict and strings of 190 bytes per distinct word (measured on 2 M words).
     "tokenize_corpus": RuleCost(
         parallel=True,
-        fixed_seconds=0.0,
-        seconds_per_token=0.0,
-        fixed_bytes=0.0,
+        fixed_seconds=10.0,
+        seconds_per_token=3.6e-6,
+        fixed_bytes=1.04e9,
+        bytes_per_token=0.5,
         bytes_per_type=190.0,
     ),
-    "build_vocab": RuleCost(parallel=False, fixed_seconds=0.0, seconds_per_token=0.0, fixed_bytes=0.0),
-    # One V x V float64 accumulator; tokens are read a chunk at a time.
+    # One thread, a block of documents at a time (measured 0.32-0.44 GB from 20 M to 200 M tokens).
+    "build_vocab": RuleCost(
+        parallel=False, fixed_seconds=7.0, seconds_per_token=3.0e-8, fixed_bytes=3.4e8, bytes_per_token=0.6
+    ),
+    # One V x V float64 accumulator shared by the threads and a chunk of tokens; the V^2 time is
+    # allocating (page faults), symmetrising and writing the matrix. Per corpus token at V = 20k
+    # (slower than at 10k: rows twice as long), which covers V = 10k.
     "count_cooccurrence": RuleCost(
         parallel=True,
-        fixed_seconds=0.0,
-        seconds_per_token=0.0,
-        seconds_per_vocab_squared=0.0,
-        fixed_bytes=0.0,
+        fixed_seconds=10.0,
+        seconds_per_token=7.0e-7,
+        seconds_per_vocab_squared=2.0e-7,
+        fixed_bytes=3.0e8,
+        bytes_per_token=0.6,
         bytes_per_vocab_squared=8.0,
     ),
-    # The dense eigensolver (LAPACK's subset driver at n_eigenpairs = 4096): O(V^3).
+    # The dense eigensolver (LAPACK's subset driver at n_eigenpairs = 4096): 545 CPU seconds at
+    # V = 10k; memory about 2.5 V x V float64 matrices (2.2 GB measured at V = 10k).
     "compute_spectrum": RuleCost(
         parallel=True,
-        seconds_per_vocab_cubed=0.0,
-        fixed_bytes=0.0,
-        bytes_per_vocab_squared=0.0,
+        fixed_seconds=10.0,
+        seconds_per_vocab_cubed=5.5e-10,
+        fixed_bytes=4.0e8,
+        bytes_per_vocab_squared=20.0,
     ),
+    # Reads the 4096 eigenvectors (V x 4096 float64, 3.3 bytes per V^2 at V = 10k: 0.62 GB measured).
+    "closed_form_embedding": RuleCost(
+        parallel=False, fixed_seconds=10.0, fixed_bytes=2.5e8, bytes_per_vocab_squared=4.0
+    ),
+    # V x d embeddings and the benchmark files (0.34 GB measured at V = 10k).
+    "evaluate_embedding": RuleCost(parallel=False, fixed_seconds=15.0, fixed_bytes=3.5e8, bytes_per_vocab_squared=1.0),
 }
 
 
