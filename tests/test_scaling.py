@@ -73,10 +73,10 @@ def test_benchmark_runs_the_workflow_from_parquet_to_evaluation(tmp_path: Path) 
             assert row.max_rss_mb <= limit, (row.rule, row.max_rss_mb, limit)
 
 
-def dry_run_jobs(*args: str) -> list[dict]:
-    """Jobs of a Snakemake dry run: rule, wildcards, threads and resources of each."""
-    command = [str(SNAKEMAKE), "-n", *args, "--snakefile", str(ROOT / "Snakefile"), "--directory", "."]
-    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+def dry_run_jobs(workdir: Path, *args: str) -> list[dict]:
+    """Jobs of a Snakemake dry run in an empty `workdir`: rule, wildcards, threads and resources of each."""
+    command = [str(SNAKEMAKE), "-n", *args, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=workdir).stdout
     jobs = []
     for block in re.split(r"\n(?=(?:local)?rule \S+:)", output):
         name = re.match(r"(?:local)?rule (\S+):", block)
@@ -90,9 +90,9 @@ def dry_run_jobs(*args: str) -> list[dict]:
     return jobs
 
 
-def test_slurm_profile_requests_cover_the_cost_model_at_the_paper_scale() -> None:
+def test_slurm_profile_requests_cover_the_cost_model_at_the_paper_scale(tmp_path: Path) -> None:
     profile = str(ROOT / "profiles" / "slurm")
-    jobs = dry_run_jobs("paper", "--profile", profile, "--executor", "local", "--cores", "16")
+    jobs = dry_run_jobs(tmp_path, "paper", "--profile", profile, "--executor", "local", "--cores", "16")
     checked = set()
     for job in jobs:
         rule, resources = job["rule"], job["resources"]
