@@ -73,14 +73,14 @@ COSTS: dict[str, RuleCost] = {
         bytes_per_token=0.6,
         bytes_per_vocab_squared=8.0,
     ),
-    # The dense eigensolver (LAPACK's subset driver at n_eigenpairs = 4096): 545 CPU seconds at
-    # V = 10k; memory about 2.5 V x V float64 matrices (2.2 GB measured at V = 10k).
+    # The dense eigensolver (LAPACK's subset driver at n_eigenpairs = 4096): 500-545 CPU seconds at
+    # V = 10k; memory about 3 V x V float64 matrices (2.2-2.4 GB measured at V = 10k).
     "compute_spectrum": RuleCost(
         parallel=True,
         fixed_seconds=10.0,
         seconds_per_vocab_cubed=5.5e-10,
         fixed_bytes=4.0e8,
-        bytes_per_vocab_squared=20.0,
+        bytes_per_vocab_squared=22.0,
     ),
     # Reads the 4096 eigenvectors (V x 4096 float64, 3.3 bytes per V^2 at V = 10k: 0.62 GB measured).
     "closed_form_embedding": RuleCost(
