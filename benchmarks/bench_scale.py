@@ -26,6 +26,7 @@ collected into `<workdir>/scale_table.tsv` and printed as a markdown table.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import subprocess
@@ -139,7 +140,7 @@ def shard_texts(lengths: np.ndarray, lexicon: np.ndarray, capitalised: np.ndarra
     pieces[0::2] = np.where(starts_sentence, capitalised[ids], lexicon[ids])
     pieces[1::2] = np.asarray(SEPARATORS, dtype=object)[separator_ids]
     bounds = 2 * np.concatenate([[0], np.cumsum(lengths)])
-    return ["".join(pieces[start : stop - 1].tolist()) + ".\n" for start, stop in zip(bounds[:-1], bounds[1:])]
+    return ["".join(pieces[start : stop - 1].tolist()) + ".\n" for start, stop in itertools.pairwise(bounds.tolist())]
 
 
 def shard_groups(lengths: np.ndarray, shard_tokens: int) -> Iterator[np.ndarray]:
@@ -174,8 +175,8 @@ def write_corpus(directory: Path, n_tokens: int, seed: int, shard_tokens: int = 
     manifest = {
         "request": request,
         "shards": [path.name for path in shards],
-        "n_rows": int(len(lengths)),
-        "n_rows_kept": int(len(kept)),
+        "n_rows": len(lengths),
+        "n_rows_kept": len(kept),
         "n_tokens_kept": int(kept.sum()),
         "longest_article": int(kept.max()),
     }

@@ -172,9 +172,9 @@ class NpyVectorReader:
         with open(self.path, "rb") as handle:
             version = np.lib.format.read_magic(handle)
             if version == (1, 0):
-                shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(handle)
+                shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
             else:
-                shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(handle)
+                shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
             self.data_offset = handle.tell()
         if len(shape) != 1 or dtype.hasobject:
             raise InputError(f"{self.path} should hold a 1-d numeric array but holds shape {shape}, dtype {dtype}")
