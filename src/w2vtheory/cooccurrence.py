@@ -42,7 +42,7 @@ DEFAULT_CHUNK_TOKENS = 1 << 23
 # reported instead of running for hours.
 MAX_WINDOW = 100_000
 # Forward pair updates (about L per token) per thread before a second thread is started: some
-# 0.3 s of work (docs/scaling.md, "Threads"). Below it the whole count takes a fraction of a
+# 0.3 s of work (docs/scaling.md, "Threads in counting"). Below it the whole count takes a fraction of a
 # second and waiting for a second thread that the OS has not yet scheduled costs more than it saves.
 PAIRS_PER_THREAD = 1 << 26
 # Several row ranges (and document segments) per thread, handed out dynamically, so a thread
