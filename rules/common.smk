@@ -10,6 +10,7 @@ from w2vtheory.config import (
     trained_models,
     validate_config,
 )
+from w2vtheory.scaling import request_mb
 
 min_version("9.0")
 
@@ -87,6 +88,16 @@ def matrix_mem_mb(wildcards, copies):
     """Memory for `copies` V x V float64 matrices plus 1 GB of headroom."""
     vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
     return int(copies * vocab_size**2 * 8 / 1e6) + 1000
+
+
+def modelled_mem_mb(rule):
+    """Memory for a job of `rule` at the experiment's V: the measured cost model's peak with a
+    margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus."""
+
+    def mem_mb(wildcards):
+        return request_mb(rule, experiment_config(wildcards.experiment)["vocab_size"])
+
+    return mem_mb
 
 
 def spectrum_gpus(wildcards):

@@ -1,5 +1,5 @@
 # Counts stage: the experiment's vocabulary, its in-vocabulary token array and the windowed
-# co-occurrence matrix C of PAPER.md section 2.
+# co-occurrence matrix C of docs/paper.md section 2.
 
 
 rule build_vocab:
@@ -40,8 +40,8 @@ rule count_cooccurrence:
         "../envs/counts.yaml"
     threads: MAX_THREADS
     resources:
-        # threads own disjoint rows of the one V x V result (tokens are memory-mapped)
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 1),
+        # one V x V accumulator shared by the threads; tokens are read a chunk at a time
+        mem_mb=modelled_mem_mb("count_cooccurrence"),
     params:
         window=experiment_param("window"),
     script:

@@ -1,5 +1,5 @@
 """The experiment's vocabulary (the corpus lexicon's first vocab_size rows) and its tokens with
-out-of-vocabulary words deleted (PAPER.md section 2).
+out-of-vocabulary words deleted (docs/paper.md section 2).
 
 snakemake.input: lexicon, tokens, doc_offsets (the corpus token store).
 snakemake.output: vocab (vocab.tsv), tokens (uint16 when V < 65,536 else uint32), doc_offsets (int64).
@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from w2vtheory.atomic import atomic_path, save_npy
+from w2vtheory.atomic import save_npy
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon, restrict_tokens, select_vocabulary, write_vocabulary
+from w2vtheory.vocab import read_lexicon, restrict_token_file, select_vocabulary, write_vocabulary
 
 log = logging.getLogger("build_vocab")
 
@@ -21,7 +22,7 @@ log = logging.getLogger("build_vocab")
 def main(snakemake: Any) -> None:
     vocab_size = int(snakemake.params.vocab_size)
     lexicon_path = snakemake.input.lexicon
-    tokens = np.load(snakemake.input.tokens, mmap_mode="r")
+    n_tokens = len(NpyVectorReader(snakemake.input.tokens))
     offsets = np.load(snakemake.input.doc_offsets)
     # Only the first vocab_size rows are needed; fewer rows means fewer distinct words.
     lexicon_words, lexicon_counts = read_lexicon(lexicon_path, max_rows=vocab_size)
@@ -29,17 +30,11 @@ def main(snakemake: Any) -> None:
         lexicon_words,
         lexicon_counts,
         vocab_size,
-        lexicon_path=f"{lexicon_path} (corpus '{snakemake.params.corpus}', {len(tokens):,} tokens)",
+        lexicon_path=f"{lexicon_path} (corpus '{snakemake.params.corpus}', {n_tokens:,} tokens)",
     )
-    with atomic_path(snakemake.output.tokens) as partial:
-        # Written straight to disk: the restricted tokens of a large corpus need not fit in memory.
-        def allocate_on_disk(size: int, dtype: type[np.unsignedinteger]) -> np.ndarray:
-            return np.lib.format.open_memmap(partial, mode="w+", dtype=dtype, shape=(size,))
-
-        restricted, new_offsets = restrict_tokens(tokens, offsets, vocab_size, allocate=allocate_on_disk)
-        restricted.flush()
-        n_kept = len(restricted)
-        del restricted  # close the map before the rename
+    # Block by block from file to file: the tokens of a large corpus need not fit in memory.
+    new_offsets = restrict_token_file(snakemake.input.tokens, offsets, vocab_size, snakemake.output.tokens)
+    n_kept = int(new_offsets[-1])
     if n_kept != counts.sum():
         log.warning(
             "%d in-vocabulary tokens but the lexicon counts add up to %d: the token store and %s disagree",
@@ -52,8 +47,8 @@ def main(snakemake: Any) -> None:
         snakemake.params.corpus,
         vocab_size,
         n_kept,
-        len(tokens),
-        100 * n_kept / max(len(tokens), 1),
+        n_tokens,
+        100 * n_kept / max(n_tokens, 1),
         len(new_offsets) - 1,
     )
     save_npy(snakemake.output.doc_offsets, new_offsets)

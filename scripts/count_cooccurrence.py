@@ -14,6 +14,7 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.cooccurrence import check_window, count_cooccurrence, count_pairs
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.memory import COUNTING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.vocab import read_lexicon
@@ -25,7 +26,8 @@ def main(snakemake: Any) -> None:
     window = check_window(snakemake.params.window)
     words, _ = read_lexicon(snakemake.input.vocab)
     check_matrix_memory("counting the co-occurrences", len(words), COUNTING_MATRICES)
-    tokens = np.load(snakemake.input.tokens, mmap_mode="r")
+    # Read a chunk at a time: a memory map would count the whole file in the job's memory.
+    tokens = NpyVectorReader(snakemake.input.tokens)
     offsets = np.load(snakemake.input.doc_offsets)
     n_tokens, n_documents = int(offsets[-1]), len(offsets) - 1
     longest = int(np.diff(offsets).max(initial=0))
@@ -40,14 +42,14 @@ def main(snakemake: Any) -> None:
     matrix = count_cooccurrence(tokens, offsets, len(words), window, snakemake.threads)
     seconds = time.perf_counter() - start
     log.info(
-        "counted %d tokens in %d documents (V = %d, window = %d) in %.1f s with %d threads: %.2f M tokens/s",
+        "counted %d tokens in %d documents (V = %d, window = %d) in %.1f s (at most %d threads): %.2f M tokens/s",
         n_tokens,
         n_documents,
         len(words),
         window,
         seconds,
         snakemake.threads,
-        n_tokens / seconds / 1e6,
+        n_tokens / max(seconds, 1e-9) / 1e6,
     )
     n_pairs = count_pairs(offsets, window)
     if n_pairs == 0:

@@ -1,11 +1,13 @@
-"""The co-occurrence kernel against a naive pure-Python reference (PAPER.md section 2)."""
+"""The co-occurrence kernel against a naive pure-Python reference (docs/paper.md section 2)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from w2vtheory import cooccurrence
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.errors import InputError
 
 
@@ -50,7 +52,7 @@ def test_chunks_that_cut_documents_give_the_same_counts(chunk_tokens):
     tokens, offsets = random_corpus(rng, 11, n_documents=6, max_length=16)
     expected = reference_cooccurrence(tokens, offsets, 11, 4)
     for n_threads in (1, 2):
-        result = count_cooccurrence(tokens, offsets, 11, 4, n_threads, chunk_tokens=chunk_tokens)
+        result = count_cooccurrence(tokens, offsets, 11, 4, n_threads, chunk_tokens=chunk_tokens, pairs_per_thread=1)
         np.testing.assert_array_equal(result, expected)
 
 
@@ -58,12 +60,33 @@ def test_threads_do_not_change_the_result():
     rng = np.random.default_rng(5)
     tokens, offsets = random_corpus(rng, 300, n_documents=50, max_length=2_000)
     single = count_cooccurrence(tokens, offsets, 300, 16, 1, chunk_tokens=10_000)
-    threaded = count_cooccurrence(tokens, offsets, 300, 16, 2, chunk_tokens=10_000)
+    threaded = count_cooccurrence(tokens, offsets, 300, 16, 2, chunk_tokens=10_000, pairs_per_thread=1)
     default = count_cooccurrence(tokens, offsets, 300, 16)
     np.testing.assert_array_equal(single, threaded)
     np.testing.assert_array_equal(single, default)
     np.testing.assert_array_equal(single, single.T)
     assert single.dtype == np.float64 and single.flags.c_contiguous
+
+
+def test_rare_and_frequent_words_give_the_same_counts():
+    """Frequent words add their private row in one sweep, rare ones neighbour by neighbour; both exact."""
+    rng = np.random.default_rng(11)
+    tokens, offsets = random_corpus(rng, 400, n_documents=20, max_length=600)
+    window = 5
+    n_occurrences = np.bincount(tokens, minlength=400)
+    sparse = n_occurrences * window <= 400 // cooccurrence._SPARSE_SWEEP_RATIO
+    assert sparse[n_occurrences > 0].any() and not sparse.all()
+    expected = reference_cooccurrence(tokens, offsets, 400, window)
+    for n_threads in (1, 2):
+        result = count_cooccurrence(tokens, offsets, 400, window, n_threads, chunk_tokens=997, pairs_per_thread=1)
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_threads_start_only_for_enough_pairs():
+    assert cooccurrence.paying_threads(0, 8) == 1
+    assert cooccurrence.paying_threads(cooccurrence.PAIRS_PER_THREAD - 1, 8) == 1
+    assert cooccurrence.paying_threads(3 * cooccurrence.PAIRS_PER_THREAD, 8) == 3
+    assert cooccurrence.paying_threads(100 * cooccurrence.PAIRS_PER_THREAD, 8) == 8
 
 
 def test_total_weight_formula():
@@ -84,6 +107,9 @@ def test_input_dtypes_and_memory_maps(tmp_path):
     mapped = np.load(tmp_path / "tokens.npy", mmap_mode="r")
     np.testing.assert_array_equal(count_cooccurrence(mapped, offsets, 20, 3), expected)
     np.testing.assert_array_equal(count_cooccurrence(tokens.astype(np.int64), offsets, 20, 3), expected)
+    reader = NpyVectorReader(tmp_path / "tokens.npy")
+    for chunk_tokens in (1, 10, 1 << 20):
+        np.testing.assert_array_equal(count_cooccurrence(reader, offsets, 20, 3, chunk_tokens=chunk_tokens), expected)
 
 
 def test_long_windows_use_wide_private_rows():

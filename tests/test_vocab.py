@@ -1,4 +1,4 @@
-"""Vocabulary selection and out-of-vocabulary deletion (PAPER.md section 2)."""
+"""Vocabulary selection and out-of-vocabulary deletion (docs/paper.md section 2)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from w2vtheory.errors import InputError
-from w2vtheory.vocab import read_lexicon, restrict_tokens, restricted_token_dtype, select_vocabulary, write_vocabulary
+from w2vtheory.vocab import (
+    read_lexicon,
+    restrict_token_file,
+    restrict_tokens,
+    restricted_token_dtype,
+    select_vocabulary,
+    write_vocabulary,
+)
 
 WORDS = ["the", "of", "and", "cat", "dog"]
 COUNTS = np.array([9, 5, 5, 2, 1])
@@ -72,15 +79,20 @@ def test_token_dtype_follows_the_vocabulary_size():
     assert restricted_token_dtype(65_536) == np.uint32
 
 
-def test_restrict_tokens_can_write_straight_to_disk(tmp_path):
-    tokens = np.array([5, 0, 1, 7, 2], dtype=np.uint32)
-    path = tmp_path / "restricted.npy"
-
-    def on_disk(size, dtype):
-        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(size,))
-
-    restricted, offsets = restrict_tokens(tokens, np.array([0, 2, 5]), 3, allocate=on_disk)
-    restricted.flush()
-    del restricted
-    np.testing.assert_array_equal(np.load(path), [0, 1, 2])
-    np.testing.assert_array_equal(offsets, [0, 1, 3])
+@pytest.mark.parametrize("block_tokens", [1, 3, 7, 1 << 20])
+def test_restricting_a_token_file_block_by_block_matches_restricting_in_memory(tmp_path, block_tokens):
+    rng = np.random.default_rng(block_tokens)
+    lengths = rng.integers(0, 12, size=40)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    tokens = rng.integers(0, 30, size=offsets[-1]).astype(np.uint32)
+    np.save(tmp_path / "tokens.npy", tokens)
+    expected_tokens, expected_offsets = restrict_tokens(tokens, offsets, 20)
+    new_offsets = restrict_token_file(
+        tmp_path / "tokens.npy", offsets, 20, tmp_path / "restricted.npy", block_tokens=block_tokens
+    )
+    restricted = np.load(tmp_path / "restricted.npy")
+    np.testing.assert_array_equal(restricted, expected_tokens)
+    np.testing.assert_array_equal(new_offsets, expected_offsets)
+    assert restricted.dtype == np.uint16
+    in_blocks, _ = restrict_tokens(tokens, offsets, 20, block_tokens=block_tokens)
+    np.testing.assert_array_equal(in_blocks, expected_tokens)

@@ -1,4 +1,4 @@
-"""Windowed, distance-weighted co-occurrence counts C and the pair count N (PAPER.md section 2).
+"""Windowed, distance-weighted co-occurrence counts C and the pair count N (docs/paper.md section 2).
 
 For every position p and offset d = 1..L with p + d in the same document, the weight L + 1 - d
 is added to C[a, b] and C[b, a] (a, b the tokens at p and p + d).
@@ -20,6 +20,7 @@ entries stay below 2^53 (at L = 16 all of C adds up to at most 272 per token: an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numba
@@ -28,6 +29,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
+from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -39,12 +41,20 @@ DEFAULT_CHUNK_TOKENS = 1 << 23
 # Far beyond any useful window (documents hold at most 50,000 tokens); a typo such as 10**9 is
 # reported instead of running for hours.
 MAX_WINDOW = 100_000
-# Several row ranges per thread, handed out dynamically, so a thread slowed down by other load
-# does not hold up the others.
+# Forward pair updates (about L per token) per thread before a second thread is started: some
+# 0.3 s of work (docs/scaling.md, "Threads in counting"). Below it the whole count takes a fraction of a
+# second and waiting for a second thread that the OS has not yet scheduled costs more than it saves.
+PAIRS_PER_THREAD = 1 << 26
+# Several row ranges (and document segments) per thread, handed out dynamically, so a thread
+# slowed down by other load does not hold up the others.
 _TASKS_PER_THREAD = 4
 # How many sorted positions ahead the neighbour tokens are prefetched (measured: 16-32 is best).
 _PREFETCH_DISTANCE = 32
 _SYMMETRIZE_BLOCK = 256
+# A word's private row is added entry by entry (over the neighbours it touched) when it can have
+# at most V / this many neighbours in the chunk: a scattered add into the V x V accumulator is
+# a cache miss, the cost of some 30-40 entries of a sequential sweep.
+_SPARSE_SWEEP_RATIO = 32
 
 
 def check_window(window: int) -> int:
@@ -185,6 +195,44 @@ def _sort_positions(
                 slots[word] += 1
 
 
+@numba.njit(inline="always")
+def _add_neighbours(  # type: ignore[no-untyped-def]
+    padded, positions, first, stop, window, vocab_size, n_positions, local
+):
+    """local[b] += L + 1 - d for each of the sorted positions first..stop - 1 and b at offset d."""
+    for slot in range(first, stop):
+        if slot + _PREFETCH_DISTANCE < n_positions:
+            _prefetch(padded, positions[slot + _PREFETCH_DISTANCE] + 1)
+        start = positions[slot]
+        for offset in range(1, window + 1):
+            neighbour = padded[start + offset]
+            if neighbour == vocab_size:  # end of the document
+                break
+            local[neighbour] += window + 1 - offset
+
+
+@numba.njit(inline="always")
+def _add_neighbours_tracked(  # type: ignore[no-untyped-def]
+    padded, positions, first, stop, window, vocab_size, n_positions, local, touched
+):
+    """_add_neighbours that also lists each neighbour the first time it is seen (weights are >= 1,
+    so a zero entry has not been touched); returns how many were listed."""
+    n_touched = 0
+    for slot in range(first, stop):
+        if slot + _PREFETCH_DISTANCE < n_positions:
+            _prefetch(padded, positions[slot + _PREFETCH_DISTANCE] + 1)
+        start = positions[slot]
+        for offset in range(1, window + 1):
+            neighbour = padded[start + offset]
+            if neighbour == vocab_size:
+                break
+            if local[neighbour] == 0:
+                touched[n_touched] = neighbour
+                n_touched += 1
+            local[neighbour] += window + 1 - offset
+    return n_touched
+
+
 @numba.njit(parallel=True, cache=True)
 def _accumulate_rows(
     padded: np.ndarray,
@@ -194,6 +242,7 @@ def _accumulate_rows(
     window: int,
     vocab_size: int,
     local_rows: np.ndarray,
+    touched_rows: np.ndarray,
     forward: np.ndarray,
 ) -> None:
     """forward[a, b] += L + 1 - d for each sorted position of a with b at offset d.
@@ -201,27 +250,34 @@ def _accumulate_rows(
     Each task (a contiguous word range) owns its rows, so threads never write the same entry.
     A word's updates go to the task's private row local_rows[task] (zero on entry and on exit;
     uint32 where the chunk cannot overflow it: 40 kB at V = 10k), which is then added to
-    forward[a] in one sequential sweep.
+    forward[a]: in one sequential sweep over all V entries when the word is frequent in the
+    chunk, else entry by entry over the neighbours listed in touched_rows[task] (a word seen n
+    times has at most n L neighbours; sweeping V entries for each rare word would make every
+    chunk cost V^2 whatever its size).
     """
     n_positions = word_starts[-1]
+    sparse_limit = vocab_size // _SPARSE_SWEEP_RATIO
     for task in numba.prange(len(task_bounds) - 1):
         local = local_rows[task]
+        touched = touched_rows[task]
         for word in range(task_bounds[task], task_bounds[task + 1]):
-            if word_starts[word] == word_starts[word + 1]:
+            first, stop = word_starts[word], word_starts[word + 1]
+            if first == stop:
                 continue
-            for slot in range(word_starts[word], word_starts[word + 1]):
-                if slot + _PREFETCH_DISTANCE < n_positions:
-                    _prefetch(padded, positions[slot + _PREFETCH_DISTANCE] + 1)
-                start = positions[slot]
-                for offset in range(1, window + 1):
-                    neighbour = padded[start + offset]
-                    if neighbour == vocab_size:  # end of the document
-                        break
-                    local[neighbour] += window + 1 - offset
             row = forward[word]
-            for neighbour in range(vocab_size):
-                row[neighbour] += local[neighbour]
-                local[neighbour] = 0
+            if (stop - first) * window <= sparse_limit:
+                n_touched = _add_neighbours_tracked(
+                    padded, positions, first, stop, window, vocab_size, n_positions, local, touched
+                )
+                for index in range(n_touched):
+                    neighbour = touched[index]
+                    row[neighbour] += local[neighbour]
+                    local[neighbour] = 0
+            else:
+                _add_neighbours(padded, positions, first, stop, window, vocab_size, n_positions, local)
+                for neighbour in range(vocab_size):
+                    row[neighbour] += local[neighbour]
+                    local[neighbour] = 0
 
 
 @numba.njit(parallel=True, cache=True)
@@ -260,20 +316,34 @@ def _resolve_threads(n_threads: int | None) -> int:
     return min(n_threads, available)
 
 
+def paying_threads(n_forward_pairs: int, n_threads: int, pairs_per_thread: int = PAIRS_PER_THREAD) -> int:
+    """How many of `n_threads` to use for `n_forward_pairs` updates: one per `pairs_per_thread`.
+
+    Every parallel step ends when its slowest thread does; on a shared machine a thread may wait
+    tens of milliseconds for a core, so a thread pays only for work well beyond that.
+    """
+    return max(1, min(n_threads, n_forward_pairs // pairs_per_thread))
+
+
 def _count_chunk(
-    tokens: np.ndarray,
+    read: Callable[[int, int], np.ndarray],
     layout: _ChunkLayout,
     window: int,
     vocab_size: int,
     positions: np.ndarray,
     local_rows: np.ndarray,
+    touched_rows: np.ndarray,
     forward: np.ndarray,
 ) -> None:
+    if len(layout.owned_from) == 0:
+        return
+    base = int(layout.owned_from[0])
+    tokens = read(base, int(layout.copy_to[-1]))
     padded = np.empty(layout.padded_size, dtype=np.uint16 if vocab_size < (1 << 16) else np.uint32)
     n_segments = len(layout.segment_bounds) - 1
     word_counts = np.zeros((n_segments, vocab_size + 1), dtype=np.int64)
     if not _copy_and_count(
-        tokens, layout.owned_from, layout.owned_to, layout.copy_to, layout.padded_from,
+        tokens, layout.owned_from - base, layout.owned_to - base, layout.copy_to - base, layout.padded_from,
         layout.segment_bounds, vocab_size, padded, word_counts,
     ):  # fmt: skip
         raise ValueError(f"a token id is outside [0, {vocab_size}): tokens must be restricted to the vocabulary")
@@ -285,35 +355,45 @@ def _count_chunk(
         padded, layout.owned_from, layout.owned_to, layout.padded_from, layout.segment_bounds, next_slot, positions
     )
     tasks = _balanced_tasks(word_starts, len(local_rows))
-    _accumulate_rows(padded, positions, word_starts, tasks, window, vocab_size, local_rows, forward)
+    _accumulate_rows(padded, positions, word_starts, tasks, window, vocab_size, local_rows, touched_rows, forward)
+
+
+def _slicer(array: np.ndarray) -> Callable[[int, int], np.ndarray]:
+    """array[start:stop] as a function (a memory map stays a map, seen as a plain array)."""
+    return lambda start, stop: array[start:stop]
 
 
 def count_cooccurrence(
-    tokens: np.ndarray,
+    tokens: np.ndarray | NpyVectorReader,
     doc_offsets: np.ndarray,
     vocab_size: int,
     window: int,
     n_threads: int | None = None,
     *,
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
+    pairs_per_thread: int = PAIRS_PER_THREAD,
 ) -> np.ndarray:
-    """The symmetric float64 V x V matrix C (exact integer values) of PAPER.md section 2.
+    """The symmetric float64 V x V matrix C (exact integer values) of docs/paper.md section 2.
 
-    `tokens` holds word ids in [0, vocab_size) (any integer dtype up to 32 bits, or int64; may be
-    memory-mapped); document i is tokens[doc_offsets[i]:doc_offsets[i + 1]].
-    n_threads=None uses numba's default thread count.
+    `tokens` holds word ids in [0, vocab_size) (any integer dtype up to 32 bits, or int64): an
+    array, or a reader of a .npy file, of which only one chunk at a time is then in memory;
+    document i is tokens[doc_offsets[i]:doc_offsets[i + 1]].
+    n_threads (None: numba's default thread count) is an upper bound: a thread is used per
+    `pairs_per_thread` forward pairs (see `paying_threads`).
     """
     window = check_window(window)
     if vocab_size < 1:
         raise ValueError(f"vocab_size = {vocab_size} must be positive")
-    if chunk_tokens < 1:
-        raise ValueError(f"chunk_tokens = {chunk_tokens} must be positive")
+    if chunk_tokens < 1 or pairs_per_thread < 1:
+        raise ValueError(f"chunk_tokens = {chunk_tokens} and pairs_per_thread = {pairs_per_thread} must be positive")
     offsets = _check_offsets(doc_offsets, len(tokens))
-    tokens = np.asarray(tokens)  # a memory map stays a map, seen as a plain array
+    read = tokens.read if isinstance(tokens, NpyVectorReader) else _slicer(np.asarray(tokens))
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.dtype == np.uint64:
         raise ValueError(f"tokens must be an integer array (not {tokens.dtype}) of word ids")
-    threads = _resolve_threads(n_threads)
     n_tokens = int(offsets[-1])
+    n_forward_pairs = count_pairs(offsets, window) // 2
+    threads = paying_threads(n_forward_pairs, _resolve_threads(n_threads), pairs_per_thread)
+    log.info("counting %d forward pairs with %d thread(s)", n_forward_pairs, threads)
     # Padded indices stay below 2 chunk_tokens + window + 1 (one end marker per piece).
     index_dtype = np.int32 if 2 * chunk_tokens + window + 1 < 2**31 else np.int64
     positions = np.empty(min(chunk_tokens, n_tokens), dtype=index_dtype)
@@ -321,6 +401,7 @@ def count_cooccurrence(
     local_bound = min(chunk_tokens, max(n_tokens, 1)) * (window * (window + 1) // 2)
     local_dtype = np.uint32 if local_bound < 2**32 else np.int64
     local_rows = np.zeros((threads * _TASKS_PER_THREAD, vocab_size), dtype=local_dtype)
+    touched_rows = np.empty((threads * _TASKS_PER_THREAD, vocab_size // _SPARSE_SWEEP_RATIO + 1), dtype=np.int32)
     forward = np.zeros((vocab_size, vocab_size), dtype=np.float64)
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
@@ -328,8 +409,8 @@ def count_cooccurrence(
     try:
         for own_start in range(0, n_tokens, chunk_tokens):
             own_end = min(own_start + chunk_tokens, n_tokens)
-            layout = _chunk_layout(offsets, own_start, own_end, window, threads)
-            _count_chunk(tokens, layout, window, vocab_size, positions, local_rows, forward)
+            layout = _chunk_layout(offsets, own_start, own_end, window, threads * _TASKS_PER_THREAD)
+            _count_chunk(read, layout, window, vocab_size, positions, local_rows, touched_rows, forward)
         _add_transpose_in_place(forward)
     finally:
         numba.set_parallel_chunksize(previous_chunksize)

@@ -1,4 +1,4 @@
-"""Vocabulary selection and out-of-vocabulary deletion (PAPER.md section 2).
+"""Vocabulary selection and out-of-vocabulary deletion (docs/paper.md section 2).
 
 The corpus lexicon is already sorted by count (descending, ties alphabetical) and the corpus
 tokens are lexicon ranks, so the vocabulary is the first `vocab_size` lexicon rows and a token
@@ -9,16 +9,19 @@ id means restricted tokens need no remapping.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numba
 import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_text
+from w2vtheory.corpus.store import NpyVectorReader, npy_vector_writer
 from w2vtheory.errors import InputError
 
 _UINT16_LIMIT = 1 << 16
+# Tokens per block when deleting out-of-vocabulary words (64 MB of uint32 input).
+RESTRICT_BLOCK_TOKENS = 1 << 24
 
 
 def read_lexicon(path: str | os.PathLike[str], max_rows: int | None = None) -> tuple[list[str], np.ndarray]:
@@ -104,28 +107,83 @@ def _copy_in_vocabulary(
                 cursor += 1
 
 
+def _checked_offsets(doc_offsets: np.ndarray, n_tokens: int) -> np.ndarray:
+    offsets = np.asarray(doc_offsets, dtype=np.int64)
+    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
+        raise ValueError("doc_offsets must be non-decreasing int64 starting at 0")
+    if offsets[-1] > n_tokens:
+        raise ValueError(f"doc_offsets end at {offsets[-1]} but there are only {n_tokens} tokens")
+    return offsets
+
+
+def document_blocks(offsets: np.ndarray, block_tokens: int) -> Iterator[tuple[int, int]]:
+    """Consecutive document ranges [first, stop) of at most block_tokens tokens (or one longer document)."""
+    first, n_documents = 0, len(offsets) - 1
+    while first < n_documents:
+        stop = int(np.searchsorted(offsets, offsets[first] + block_tokens, side="right")) - 1
+        stop = min(max(stop, first + 1), n_documents)
+        yield first, stop
+        first = stop
+
+
+def restricted_blocks(
+    read: Callable[[int, int], np.ndarray], offsets: np.ndarray, vocab_size: int, block_tokens: int
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """(first, stop, kept tokens, kept tokens per document) of consecutive document blocks;
+    read(start, stop) gives the tokens start..stop - 1."""
+    dtype = restricted_token_dtype(vocab_size)
+    for first, stop in document_blocks(offsets, block_tokens):
+        base = int(offsets[first])
+        tokens = read(base, int(offsets[stop]))
+        local_offsets = offsets[first : stop + 1] - base
+        kept_per_document = _in_vocabulary_per_document(tokens, local_offsets, vocab_size)
+        new_local = np.zeros(len(local_offsets), dtype=np.int64)
+        np.cumsum(kept_per_document, out=new_local[1:])
+        kept = np.empty(int(new_local[-1]), dtype=dtype)
+        _copy_in_vocabulary(tokens, local_offsets, new_local, vocab_size, kept)
+        yield first, stop, kept, kept_per_document
+
+
+def _offsets_of(kept_per_document: np.ndarray) -> np.ndarray:
+    offsets = np.zeros(len(kept_per_document) + 1, dtype=np.int64)
+    np.cumsum(kept_per_document, out=offsets[1:])
+    return offsets
+
+
 def restrict_tokens(
-    tokens: np.ndarray,
-    doc_offsets: np.ndarray,
-    vocab_size: int,
-    *,
-    allocate: Callable[[int, type[np.unsignedinteger]], np.ndarray] = np.empty,
+    tokens: np.ndarray, doc_offsets: np.ndarray, vocab_size: int, *, block_tokens: int = RESTRICT_BLOCK_TOKENS
 ) -> tuple[np.ndarray, np.ndarray]:
     """Delete out-of-vocabulary tokens (ids >= vocab_size) so that their neighbours close up.
 
     Returns the kept tokens (uint16 when vocab_size < 65,536, else uint32) and int64 offsets with
-    one entry per input document (a document left empty stays as an empty range). Works on
-    memory-mapped input without loading it whole; `allocate(n, dtype)` makes the output array
-    (e.g. a memory map on disk, so that billions of tokens need not fit in memory).
+    one entry per input document (a document left empty stays as an empty range).
     """
-    offsets = np.asarray(doc_offsets, dtype=np.int64)
-    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
-        raise ValueError("doc_offsets must be non-decreasing int64 starting at 0")
-    if offsets[-1] > len(tokens):
-        raise ValueError(f"doc_offsets end at {offsets[-1]} but there are only {len(tokens)} tokens")
-    kept_per_document = _in_vocabulary_per_document(tokens, offsets, vocab_size)
-    new_offsets = np.zeros(len(offsets), dtype=np.int64)
-    np.cumsum(kept_per_document, out=new_offsets[1:])
-    restricted = allocate(int(new_offsets[-1]), restricted_token_dtype(vocab_size))
-    _copy_in_vocabulary(tokens, offsets, new_offsets, vocab_size, restricted)
-    return restricted, new_offsets
+    offsets = _checked_offsets(doc_offsets, len(tokens))
+    kept_per_document = np.zeros(len(offsets) - 1, dtype=np.int64)
+    parts = [np.zeros(0, dtype=restricted_token_dtype(vocab_size))]
+    for first, stop, kept, kept_counts in restricted_blocks(
+        lambda start, stop: tokens[start:stop], offsets, vocab_size, block_tokens
+    ):
+        parts.append(kept)
+        kept_per_document[first:stop] = kept_counts
+    return np.concatenate(parts), _offsets_of(kept_per_document)
+
+
+def restrict_token_file(
+    tokens_path: str | os.PathLike[str],
+    doc_offsets: np.ndarray,
+    vocab_size: int,
+    output_path: str | os.PathLike[str],
+    *,
+    block_tokens: int = RESTRICT_BLOCK_TOKENS,
+) -> np.ndarray:
+    """`restrict_tokens` from one .npy file to another (written atomically), a block of documents
+    at a time: memory holds one block, not the corpus. Returns the new offsets."""
+    reader = NpyVectorReader(tokens_path)
+    offsets = _checked_offsets(doc_offsets, len(reader))
+    kept_per_document = np.zeros(len(offsets) - 1, dtype=np.int64)
+    with npy_vector_writer(output_path, restricted_token_dtype(vocab_size)) as writer:
+        for first, stop, kept, kept_counts in restricted_blocks(reader.read, offsets, vocab_size, block_tokens):
+            writer.write(kept)
+            kept_per_document[first:stop] = kept_counts
+    return _offsets_of(kept_per_document)

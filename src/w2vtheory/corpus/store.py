@@ -7,16 +7,21 @@
 The store is built in one pass without holding the corpus: each batch of documents is encoded
 with batch-local ids, merged into provisional ids (order of first appearance) that are appended
 to a scratch file, and counted. Once the counts are final, the ids are relabelled to frequency
-ranks through one permutation array and written, block by block, into a memory-mapped `.npy`
-under a temporary name that is renamed when complete.
+ranks through one permutation array, block by block, into a `.npy` under a temporary name that
+is renamed when complete. Token files are read and written with plain file I/O in blocks, not
+memory-mapped: every page of a map counts in the job's resident memory (16 GB for the two
+token files of enwiki500's 2 B tokens), and batch schedulers kill jobs by that figure.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -121,16 +126,81 @@ def _write_lexicon(path: Path, words: list[str], counts: np.ndarray, order: np.n
             handle.writelines(f"{words[i]}\t{c}\n" for i, c in zip(block.tolist(), counts[block].tolist()))
 
 
+def _npy_vector_header(dtype: np.dtype, length: int) -> bytes:
+    """The .npy (format 1.0) header of a 1-d array; numpy pads it so its size does not depend on length."""
+    header = io.BytesIO()
+    descriptor = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (length,)}
+    np.lib.format.write_array_header_1_0(header, descriptor)
+    return header.getvalue()
+
+
+class NpyVectorWriter:
+    """Appends blocks to a 1-d .npy file of a length known only at the end (see `npy_vector_writer`)."""
+
+    def __init__(self, handle: BinaryIO, dtype: np.dtype) -> None:
+        self.handle = handle
+        self.dtype = np.dtype(dtype)
+        self.length = 0
+        handle.write(_npy_vector_header(self.dtype, 0))
+
+    def write(self, block: np.ndarray) -> None:
+        np.ascontiguousarray(block, dtype=self.dtype).tofile(self.handle)
+        self.length += len(block)
+
+    def finish(self) -> None:
+        header = _npy_vector_header(self.dtype, self.length)
+        if len(header) != len(_npy_vector_header(self.dtype, 0)):
+            raise RuntimeError(f"the .npy header grew with the length {self.length}; cannot rewrite it in place")
+        self.handle.seek(0)
+        self.handle.write(header)
+
+
+@contextmanager
+def npy_vector_writer(path: str | os.PathLike[str], dtype: np.dtype) -> Iterator[NpyVectorWriter]:
+    """Write a 1-d .npy block by block, atomically (renamed into place only if the block succeeds)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        writer = NpyVectorWriter(handle, dtype)
+        yield writer
+        writer.finish()
+
+
+class NpyVectorReader:
+    """Ranges of a 1-d .npy file read with plain file I/O (no memory map)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        with open(self.path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+            self.data_offset = handle.tell()
+        if len(shape) != 1 or dtype.hasobject:
+            raise InputError(f"{self.path} should hold a 1-d numeric array but holds shape {shape}, dtype {dtype}")
+        self.dtype: np.dtype = dtype
+        self.length = int(shape[0])
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Elements start..stop - 1 (clipped to the array) as a new in-memory array."""
+        start, stop = max(0, start), min(stop, self.length)
+        count = max(0, stop - start)
+        with open(self.path, "rb") as handle:
+            handle.seek(self.data_offset + start * self.dtype.itemsize)
+            block = np.fromfile(handle, dtype=self.dtype, count=count)
+        if len(block) != count:
+            raise InputError(f"{self.path} is truncated: {len(block)} of {count} elements from {start} could be read")
+        return block
+
+
 def _write_relabelled_tokens(path: Path, scratch: Path, n_tokens: int, rank: np.ndarray) -> None:
-    provisional = np.memmap(scratch, dtype=TOKEN_DTYPE, mode="r", shape=(n_tokens,))
-    with atomic_path(path) as tmp:
-        tokens = np.lib.format.open_memmap(tmp, mode="w+", dtype=TOKEN_DTYPE, shape=(n_tokens,))
+    with open(scratch, "rb") as provisional, npy_vector_writer(path, TOKEN_DTYPE) as tokens:
         for start in range(0, n_tokens, RELABEL_BLOCK):
-            stop = min(start + RELABEL_BLOCK, n_tokens)
-            tokens[start:stop] = rank[provisional[start:stop]]
-        tokens.flush()
-        del tokens
-    del provisional
+            block = np.fromfile(provisional, dtype=TOKEN_DTYPE, count=min(RELABEL_BLOCK, n_tokens - start))
+            tokens.write(rank[block])
 
 
 def build_token_store(
