@@ -1,5 +1,5 @@
 """End-to-end: the whole workflow on a tiny real corpus in a temporary directory, checked against
-an independent, deliberately naive implementation of PAPER.md section 2."""
+an independent, deliberately naive implementation of docs/paper.md section 2."""
 
 from __future__ import annotations
 
