@@ -1,4 +1,4 @@
-"""Words, documents and 50,000-token pieces (docs/paper.md section 2, CONTRACT.md "Local text corpus format").
+"""Words, documents and 50,000-token pieces (docs/paper.md section 2; the local corpus format in README.md).
 
 A word is a maximal run of the letters a-z after lowercasing; everything else separates words.
 A document ends at a line that is empty or whitespace-only, and a document longer than
