@@ -101,3 +101,19 @@ def test_figure_roles_must_name_runs(config):
     config["experiments"]["default"]["figures"]["large_init"]["qwem"] = "qwem-huge"
     with pytest.raises(InputError, match=r"figures\.large_init\.qwem`: `qwem-huge`"):
         resolve_experiment(config, "default")
+
+
+def test_the_schemas_choices_are_the_packages():
+    """Every enum of the schema is the package's own list (one home for each set of names)."""
+    from w2vtheory import losses
+    from w2vtheory.devices import DEVICES
+    from w2vtheory.reweighting import REWEIGHTINGS
+    from w2vtheory.training import DTYPES
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml").read_text())
+    run = schema["$defs"]["run"]["properties"]
+    assert run["loss"]["enum"] == list(losses.LOSSES)
+    assert run["reweight"]["enum"] == list(REWEIGHTINGS)
+    assert run["dtype"]["enum"] == list(DTYPES)
+    assert run["device"]["enum"] == list(DEVICES)
+    assert schema["$defs"]["experiment_settings"]["properties"]["device"]["enum"] == list(DEVICES)
