@@ -212,8 +212,28 @@ def make_recipe_commands(target: str, copy: Path) -> list[str]:
     return [line.strip() for line in process.stdout.splitlines() if line.startswith(".venv/bin/snakemake")]
 
 
+def python_words(words: list[str]) -> list[str]:
+    """The words after `nice -n N` and `NAME=value` prefixes."""
+    while words and (words[0] == "nice" or "=" in words[0]):
+        words = words[3:] if words[0] == "nice" else words[1:]
+    return words
+
+
 def program(command: ShownCommand) -> str:
+    words = python_words(command.words)
+    if words and Path(words[0]).name in ("python", "python3"):
+        return "python"
     return Path(command.words[0]).name
+
+
+def check_python_script(command: ShownCommand, copy: Path) -> None:
+    """A benchmark script as shown, with `--help` appended: it imports, and its shown arguments up to
+    there parse (the measurements themselves take minutes to hours)."""
+    words = python_words(command.words)
+    script = copy / words[1]
+    assert script.is_file(), f"{command.where}: `{command.text}`: no such script {words[1]}"
+    process = run_shell(shlex.join([".venv/bin/python", *words[1:], "--help"]), copy)
+    assert process.returncode == 0, f"{command.where}: `{command.text}` --help failed:\n{process.stdout[-3000:]}"
 
 
 SHOWN = shown_commands()
@@ -225,8 +245,8 @@ def test_the_contract_commands_are_shown_and_checked():
     assert {"make run", "make test"} <= texts
     assert ".venv/bin/snakemake --cores 2 --configfile=my.yaml results/myexp/benchmarks.csv" in texts
     assert ".venv/bin/snakemake --report report.html" in texts
-    assert {program(command) for command in COMMANDS} == {"make", "snakemake"}, "a new kind of command"
-    assert {program(command) for command in SHOWN} - {"make", "snakemake"} == CLUSTER_ONLY_PROGRAMS
+    assert {program(command) for command in COMMANDS} == {"make", "snakemake", "python"}, "a new kind of command"
+    assert {program(command) for command in SHOWN} - {"make", "snakemake", "python"} == CLUSTER_ONLY_PROGRAMS
 
 
 def test_long_commands_are_told_from_quick_ones():
@@ -248,6 +268,9 @@ def test_a_bare_configfile_before_targets_fails_as_the_readme_warns(copies):
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: f"{command.where} {command.text}")
 def test_shown_command_works_as_written(command, copies):
     words = command.words
+    if program(command) == "python":
+        check_python_script(command, copies["quick"])
+        return
     if words[0] == "make":
         assert len(words) == 2, f"{command.where}: `{command.text}`: one make target expected"
         for recipe_command in make_recipe_commands(words[1], copies["quick"]):
