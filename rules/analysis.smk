@@ -162,7 +162,6 @@ rule predict_accuracy:
     input:
         **MSTAR_INPUTS,
         questions=config["benchmarks"]["analogies"],
-        code=THEORY_CODE,
     output:
         table=f"{RUN_ANALYSIS}/predicted_accuracy.csv",
     log:
@@ -174,6 +173,7 @@ rule predict_accuracy:
     params:
         init_scale=lambda wildcards: run_config(wildcards)["init_scale"],
         dim=experiment_param("dim"),
+        theory_code=THEORY_CODE_DIGEST,
     script:
         "../scripts/predict_accuracy.py"
 
@@ -183,7 +183,6 @@ rule predict_accuracy_at_evaluations:
         **MSTAR_INPUTS,
         questions=config["benchmarks"]["analogies"],
         evaluations=f"{RUN_DIR}/evaluations.csv",
-        code=THEORY_CODE,
     output:
         table=f"{RUN_ANALYSIS}/predicted_accuracy_at_evaluations.csv",
     log:
@@ -195,5 +194,6 @@ rule predict_accuracy_at_evaluations:
     params:
         init_scale=lambda wildcards: run_config(wildcards)["init_scale"],
         dim=experiment_param("dim"),
+        theory_code=THEORY_CODE_DIGEST,
     script:
         "../scripts/predict_accuracy.py"

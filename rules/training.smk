@@ -48,7 +48,6 @@ rule theory_curves:
         evaluations="results/{experiment}/runs/{run}/evaluations.csv",
         trace="results/{experiment}/runs/{run}/trace.csv",
         mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
-        code=THEORY_CODE,
     output:
         theory="results/{experiment}/runs/{run}/theory.csv",
         theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",
@@ -58,6 +57,8 @@ rule theory_curves:
         "results/benchmarks/{experiment}/theory_curves_{run}.tsv"
     conda:
         "../envs/training.yaml"
+    params:
+        theory_code=THEORY_CODE_DIGEST,
     script:
         "../scripts/theory_curves.py"
 

@@ -1,16 +1,20 @@
 # Helpers of rules/training.smk: each trained run's objective and the runs that share it.
 
+import hashlib
+
 from w2vtheory.training import RunConfig
 from w2vtheory.training.reference import objective_name
 
 OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
-# The closed-form theory's code, an input of the rules that evaluate it: an edit reruns them
-# (seconds) and the figures that use them, never a training job.
-THEORY_CODE = [
-    f"{workflow.basedir}/src/w2vtheory/theory.py",
-    f"{workflow.basedir}/src/w2vtheory/theory_curves.py",
-    f"{workflow.basedir}/src/w2vtheory/predicted_accuracy.py",
-]
+# A digest of the closed-form theory's code, a parameter of the rules that evaluate it: an edit
+# reruns them (seconds) and the figures that use them, never a training job. (Snakemake's code
+# trigger sees only a rule's own script, and it does not compare the mtime of source files.)
+THEORY_CODE_DIGEST = hashlib.sha256(
+    b"".join(
+        Path(workflow.basedir, "src", "w2vtheory", name).read_bytes()
+        for name in ("theory.py", "theory_curves.py", "predicted_accuracy.py")
+    )
+).hexdigest()
 
 
 def run_objective(experiment, run):
