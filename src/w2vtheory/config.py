@@ -20,6 +20,8 @@ import yaml
 from w2vtheory.errors import InputError
 
 CLOSED_FORM_MODELS = ("mstar", "ppmi", "pmi")
+# The settings every run must give; the rest come from run_defaults.
+REQUIRED_RUN_KEYS = ("loss", "reweight", "lr", "init_scale", "steps")
 SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_ratio")  # as w2vtheory.spectra.MATRICES (tested)
 
 
@@ -147,7 +149,7 @@ def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) 
     for run, spec in experiment["runs"].items():
         if run in CLOSED_FORM_MODELS:
             raise InputError(f"config key `{key}.runs.{run}`: `{run}` names a closed-form model; rename the run")
-        missing = [field for field in ("loss", "reweight", "lr", "init_scale", "steps") if field not in spec]
+        missing = [field for field in REQUIRED_RUN_KEYS if field not in spec]
         if missing:
             raise InputError(f"config key `{key}.runs.{run}`: missing {', '.join(missing)}")
     for role, assignment in experiment.get("figures", {}).items():

@@ -17,12 +17,12 @@ import torch
 import yaml
 
 from w2vtheory import losses, theory
+from w2vtheory.config import REQUIRED_RUN_KEYS
 from w2vtheory.devices import DEVICES
 from w2vtheory.errors import InputError
 from w2vtheory.reweighting import REWEIGHTINGS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-REQUIRED_RUN_KEYS = ("loss", "reweight", "lr", "init_scale", "steps")
 REPOSITORY_CONFIG = Path(__file__).resolve().parents[3] / "config.yaml"
 
 
