@@ -114,6 +114,11 @@ def per_model(pattern):
     )
 
 
+def needs_dense_tables(run):
+    """Whether a run holds the dense expected-loss tables: exact mode or proportional sampling."""
+    return run["exact"] or run["pair_sampling"] == "proportional"
+
+
 def run_config(wildcards):
     experiment = experiment_config(wildcards.experiment)
     if wildcards.run not in experiment["runs"]:

@@ -29,8 +29,9 @@ rule train_run:
     threads: MAX_THREADS
     resources:
         # V x V float64 matrices: w2vtheory.memory.TRAINING_MATRICES, or EXACT_ for exact mode
+        # and proportional sampling (dense expected-loss tables)
         mem_mb=lambda wildcards: matrix_mem_mb(
-            wildcards, 8 if run_config(wildcards)["exact"] else 4
+            wildcards, 8 if needs_dense_tables(run_config(wildcards)) else 4
         ),
         gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     params:

@@ -22,7 +22,8 @@ def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     key = f"experiments.{snakemake.wildcards.experiment}.runs.{snakemake.wildcards.run}"
     config = RunConfig.from_mapping(dict(snakemake.params.run), key)
-    copies = EXACT_TRAINING_MATRICES if config.exact else TRAINING_MATRICES
+    dense_tables = config.exact or config.pair_sampling == "proportional"
+    copies = EXACT_TRAINING_MATRICES if dense_tables else TRAINING_MATRICES
     check_matrix_memory(f"training run `{snakemake.wildcards.run}`", len(words), copies)
     problem = load_problem(
         snakemake.input.tokens,

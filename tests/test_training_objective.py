@@ -1,4 +1,5 @@
-"""Calibration against the authors' loss, sampled vs exact gradients, and exact mode's two routes."""
+"""Calibration against the authors' loss, sampled vs exact gradients (both samplers), the proportional
+sampler's alias tables, and exact mode's two routes."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ import torch
 
 from w2vtheory import cpu_kernels
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table
 from w2vtheory.reweighting import expected_pair_tables
 from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
 from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
 from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
-from w2vtheory.training.steppers import ExactStepper, NumbaStepper, TorchStepper
+from w2vtheory.training.steppers import (
+    ExactStepper,
+    NumbaStepper,
+    ProportionalNumbaStepper,
+    ProportionalTorchStepper,
+    TorchStepper,
+    torch_pair_update,
+)
 
 SETTINGS = [(loss, reweight, k) for loss in ("sgns", "qwem") for reweight in ("omniscient", "sgns", "unigram") for k in (1.0, 2.0)]  # fmt: skip
 
@@ -186,3 +195,146 @@ def test_exact_omniscient_qwem_routes_agree():
     dense_value, dense_gradient = dense.loss_and_gradient()
     assert float(fast_value) == pytest.approx(float(dense_value), rel=1e-10)
     np.testing.assert_allclose(fast_gradient.numpy(), dense_gradient.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_alias_table_draws_each_unordered_pair_with_its_weight():
+    rng = np.random.default_rng(0)
+    table = rng.uniform(0, 1, (30, 30)) * (rng.uniform(0, 1, (30, 30)) < 0.4)
+    table = table + table.T
+    alias = alias_table(table)
+    upper = np.triu(table)
+    expected = (2 * upper - np.diag(np.diag(table)))[alias.rows, alias.columns]
+    assert alias.total == pytest.approx(table.sum())
+    assert len(alias.rows) == np.count_nonzero(upper)  # zero-weight pairs are never drawn
+    np.testing.assert_allclose(alias.pair_probabilities(), expected / table.sum(), rtol=1e-12, atol=1e-15)
+
+
+def test_alias_table_rejects_an_empty_or_negative_table():
+    with pytest.raises(ValueError, match="not all zero"):
+        alias_table(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="non-negative"):
+        alias_table(-np.eye(3))
+
+
+def test_torch_draws_follow_the_table():
+    table = np.array([[1.0, 2.0, 0.0], [2.0, 0.0, 3.0], [0.0, 3.0, 4.0]])
+    alias = alias_table(table)
+    sampler = TorchProportionalSampler(ProportionalPairs(alias, alias), torch.device("cpu"))
+    batch = sampler.sample(seed=0, step=1, batch_size=200_000)
+    counts = np.zeros((3, 3))
+    np.add.at(counts, (batch.positive_rows.numpy(), batch.positive_columns.numpy()), 1)
+    # unordered pairs {0,0}: 1, {0,1}: 4, {1,2}: 6, {2,2}: 4, out of 15
+    np.testing.assert_allclose(
+        counts[[0, 0, 1, 2], [0, 1, 2, 2]] / 200_000, [1 / 15, 4 / 15, 6 / 15, 4 / 15], atol=4e-3
+    )
+    repeat = sampler.sample(seed=0, step=1, batch_size=200_000)
+    assert torch.equal(batch.positive_rows, repeat.positive_rows)  # keyed by (seed, step)
+
+
+def _sampled_gradient_errors(stepper, W0, exact_gradient, lr=1e-3, checkpoints=(25, 100, 400, 1600)):
+    total = np.zeros_like(W0)
+    errors = {}
+    for n in range(1, checkpoints[-1] + 1):
+        stepper.W[:] = W0
+        stepper.step(n, lr)
+        total += (W0 - stepper.W) / lr
+        if n in checkpoints:
+            errors[n] = np.linalg.norm(total / n - exact_gradient) / np.linalg.norm(exact_gradient)
+    return errors
+
+
+@pytest.mark.parametrize(
+    "loss,reweight,k", [("sgns", "sgns", 1.0), ("qwem", "omniscient", 2.0), ("sgns", "unigram", 1.0)]
+)
+def test_mean_proportional_gradient_is_the_exact_one(loss, reweight, k):
+    """The mean of n sampled gradients converges to exact mode's gradient like 1/sqrt(n): no bias,
+    whatever the loss, reweighting and k (the tables carry every weight)."""
+    problem = _problem(vocab=10, n_tokens=20_000, doc_length=500, window=2, k=k)
+    W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
+    exact = ExactStepper(
+        W0, build_objective(problem, _config(loss, reweight, exact=True)), torch.float64, torch.device("cpu")
+    )
+    _, gradient = exact.loss_and_gradient()
+    exact_gradient = exact.gradient_scale * gradient.numpy()
+    config = _config(loss, reweight, batch_size=2000, pair_sampling="proportional")
+    objective = build_objective(problem, config)
+    errors = _sampled_gradient_errors(
+        ProportionalNumbaStepper(W0.copy(), objective.pairs, objective, config), W0, exact_gradient
+    )
+    ratios = [errors[n] / errors[4 * n] for n in (25, 100, 400)]
+    assert 1.3 < np.exp(np.mean(np.log(ratios))) < 3.0, errors
+    assert errors[1600] < 0.01
+
+
+def test_proportional_pairs_carry_less_noise_than_corpus_pairs():
+    """Same objective, same batch size: the proportional sampler's gradient has a smaller variance."""
+    problem = _problem(vocab=10, n_tokens=20_000, doc_length=20_000, window=2)
+    W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
+    exact = ExactStepper(
+        W0, build_objective(problem, _config("sgns", "omniscient", exact=True)), torch.float64, torch.device("cpu")
+    )
+    _, gradient = exact.loss_and_gradient()
+    exact_gradient = exact.gradient_scale * gradient.numpy()
+    corpus_config = _config("sgns", "omniscient", batch_size=200)
+    proportional_config = _config("sgns", "omniscient", batch_size=200, pair_sampling="proportional")
+    corpus_objective = build_objective(problem, corpus_config)
+    proportional_objective = build_objective(problem, proportional_config)
+    layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
+    corpus = NumbaStepper(W0.copy(), layout, corpus_objective, corpus_config, 1.0)
+    proportional = ProportionalNumbaStepper(
+        W0.copy(), proportional_objective.pairs, proportional_objective, proportional_config
+    )
+    one_step = (1,)
+    corpus_error = np.mean(
+        [_sampled_gradient_errors(_at(corpus, s), W0, exact_gradient, checkpoints=one_step)[1] for s in range(200)]
+    )
+    proportional_error = np.mean(
+        [
+            _sampled_gradient_errors(_at(proportional, s), W0, exact_gradient, checkpoints=one_step)[1]
+            for s in range(200)
+        ]
+    )
+    assert proportional_error < 0.8 * corpus_error, (proportional_error, corpus_error)
+
+
+class _at:
+    """A stepper whose step n is step `offset` + n of the wrapped one (fresh batches per trial)."""
+
+    def __init__(self, stepper, offset):
+        self.stepper, self.offset = stepper, 1000 * offset
+
+    @property
+    def W(self):
+        return self.stepper.W
+
+    def step(self, step, lr):
+        return self.stepper.step(self.offset + step, lr)
+
+
+@pytest.mark.parametrize("loss", ["sgns", "qwem"])
+def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss):
+    """The torch step on the pairs the torch sampler drew equals a direct computation of the batch
+    loss's gradient, and the CPU kernel's step has the same mean (both unbiased)."""
+    problem = _problem(vocab=10, n_tokens=5000)
+    config = _config(loss, "sgns", pair_sampling="proportional", batch_size=300)
+    objective = build_objective(problem, config)
+    W0 = np.random.default_rng(7).standard_normal((problem.vocab_size, 4)) * 0.4
+    stepper = ProportionalTorchStepper(W0, objective.pairs, objective, config, torch.device("cpu"))
+    batch = stepper.sampler.sample(config.seed, 5, config.batch_size)
+    W = torch.tensor(W0, requires_grad=True)
+    positive, negative = objective.pairs.positive.total, objective.pairs.negative.total
+    x_positive = (W[batch.positive_rows] * W[batch.positive_columns]).sum(1)
+    x_negative = (W[batch.negative_rows] * W[batch.negative_columns]).sum(1)
+    if loss == "sgns":
+        batch_loss = positive * torch.nn.functional.softplus(-x_positive) + negative * torch.nn.functional.softplus(
+            x_negative
+        )
+    else:
+        batch_loss = positive * (-x_positive + x_positive**2 / 4) + negative * (x_negative + x_negative**2 / 4)
+    (gradient,) = torch.autograd.grad(batch_loss.mean() * objective.gradient_scale, W)
+    stepper.step(5, config.lr)
+    np.testing.assert_allclose(stepper.W.numpy(), W0 - config.lr * gradient.numpy(), rtol=1e-10, atol=1e-12)
+    # the shared update itself, with explicit weights, is the same function of the same pairs
+    W_again = torch.tensor(W0)
+    torch_pair_update(W_again, (batch.positive_rows, batch.positive_columns, positive), (batch.negative_rows, batch.negative_columns, negative), loss, objective.gradient_scale, config.lr)  # fmt: skip
+    torch.testing.assert_close(W_again, stepper.W, rtol=0, atol=0)

@@ -188,9 +188,17 @@ def fused_sgd_step(
             entry_columns[batch_size + pair] = negative
             entry_coefficients[batch_size + pair] = gradient_scale * psi_negative * slope_negative / batch_size
         chunk_losses[c] = chunk_loss
+    _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, n_owners)
+    return chunk_losses.sum() / batch_size
+
+
+@numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
+def _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, n_owners):
+    """Phases 2 and 3: accumulate the entries (i, j, g) into `gradient` by row owner, then
+    W -= lr * gradient and zero the buffer."""
     dim = W.shape[1]
     for owner in prange(n_owners):
-        for entry in range(2 * batch_size):
+        for entry in range(len(entry_rows)):
             row = entry_rows[entry]
             column = entry_columns[entry]
             coefficient = entry_coefficients[entry]
@@ -204,10 +212,71 @@ def fused_sgd_step(
         for k in range(dim):
             W[row, k] -= lr * gradient[row, k]
             gradient[row, k] = 0.0
-    total = 0.0
-    for c in range(N_CHUNKS):
-        total += chunk_losses[c]
-    return total / batch_size
+
+
+@numba.njit(inline="always")
+def _uniform(bits: np.uint64) -> float:
+    """A uniform number in [0, 1) from the top 53 bits."""
+    return np.float64(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(inline="always")
+def _draw_alias(key, pair, stream, rows, columns, probability, alias):
+    """Pair (row, column) from an alias table (w2vtheory.proportional_sampler.AliasTable)."""
+    index = np.int64(_random(key, pair, stream) % np.uint64(len(probability)))
+    if _uniform(_random(key, pair, stream + 1)) >= probability[index]:
+        index = np.int64(alias[index])
+    return np.int64(rows[index]), np.int64(columns[index])
+
+
+@numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
+def proportional_sgd_step(
+    W,
+    gradient,
+    key,
+    batch_size,
+    positive_rows,
+    positive_columns,
+    positive_probability,
+    positive_alias,
+    negative_rows,
+    negative_columns,
+    negative_probability,
+    negative_alias,
+    positive_total,
+    negative_total,
+    sgns,
+    gradient_scale,
+    lr,
+    entry_rows,
+    entry_columns,
+    entry_coefficients,
+    chunk_losses,
+    n_owners,
+):
+    """One SGD step in place on W with pairs drawn in proportion to A+ and A- (every positive pair
+    weighs Z+ = `positive_total`, every negative Z-); returns the batch loss at the pre-step W.
+    Same buffers, phases and determinism as `fused_sgd_step`."""
+    chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
+    positive_coefficient = gradient_scale * positive_total / batch_size
+    negative_coefficient = gradient_scale * negative_total / batch_size
+    for c in prange(N_CHUNKS):
+        chunk_loss = 0.0
+        for pair in range(c * chunk, min((c + 1) * chunk, batch_size)):
+            i, j = _draw_alias(key, pair, 0, positive_rows, positive_columns, positive_probability, positive_alias)
+            m, n = _draw_alias(key, pair, 2, negative_rows, negative_columns, negative_probability, negative_alias)
+            loss_positive, slope_positive = _loss_and_slope(_dot(W, i, j), True, sgns)
+            loss_negative, slope_negative = _loss_and_slope(_dot(W, m, n), False, sgns)
+            chunk_loss += positive_total * loss_positive + negative_total * loss_negative
+            entry_rows[pair] = i
+            entry_columns[pair] = j
+            entry_coefficients[pair] = positive_coefficient * slope_positive
+            entry_rows[batch_size + pair] = m
+            entry_columns[batch_size + pair] = n
+            entry_coefficients[batch_size + pair] = negative_coefficient * slope_negative
+        chunk_losses[c] = chunk_loss
+    _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, n_owners)
+    return chunk_losses.sum() / batch_size
 
 
 _TILE = 64

@@ -32,14 +32,20 @@ from w2vtheory.training.outputs import run_time, summary, write_outputs
 from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.resume import RunRecord, fingerprint, load_resume, resume_dir, save_resume, staged_checkpoint
 from w2vtheory.training.run_config import DTYPES, RunConfig
-from w2vtheory.training.steppers import ExactStepper, NumbaStepper, TorchStepper
+from w2vtheory.training.steppers import (
+    ExactStepper,
+    NumbaStepper,
+    ProportionalNumbaStepper,
+    ProportionalTorchStepper,
+    TorchStepper,
+)
 
 log = logging.getLogger(__name__)
 
 # A resume state is written at an evaluation step once this long has passed since the last one.
 RESUME_INTERVAL_SECONDS = 60.0
 
-Stepper = NumbaStepper | TorchStepper | ExactStepper
+Stepper = NumbaStepper | TorchStepper | ProportionalNumbaStepper | ProportionalTorchStepper | ExactStepper
 
 
 def initial_embeddings(vocab_size: int, dim: int, init_scale: float, seed: int) -> np.ndarray:
@@ -58,6 +64,10 @@ def make_stepper(
 ) -> Stepper:
     if config.exact:
         return ExactStepper(W0, objective, DTYPES[config.dtype], device)
+    if objective.pairs is not None:
+        if device.type == "cpu":
+            return ProportionalNumbaStepper(W0.astype(config.dtype, copy=True), objective.pairs, objective, config)
+        return ProportionalTorchStepper(W0, objective.pairs, objective, config, device)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     if layout.n_forward_pairs == 0:
         raise InputError("the corpus has no pair of tokens within the window: nothing to train on")

@@ -5,7 +5,8 @@ The batch loss of B positive pairs (weight psi+ = distance weight * q+) and B ne
 1 - batch_loss/normaliser with the authors' normaliser (`w2vtheory.reweighting.loss_normaliser`), so
 a learning rate means their step. Its expectation over batches is the expected loss
 sum_ij [A+_ij l+(w_i.w_j) + A-_ij l-(w_i.w_j)] with the dense tables of
-`w2vtheory.reweighting.expected_pair_tables`; exact mode descends that, without sampling.
+`w2vtheory.reweighting.expected_pair_tables`; exact mode descends that, without sampling, and the
+proportional sampler draws its pairs from those tables (`w2vtheory.proportional_sampler`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import numpy as np
 import torch
 
 from w2vtheory import cpu_kernels, losses, theory
+from w2vtheory.errors import InputError
+from w2vtheory.proportional_sampler import ProportionalPairs, proportional_pairs
 from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
 from w2vtheory.statistics import mstar
 from w2vtheory.training.problem import TrainingProblem
@@ -32,6 +35,7 @@ class Objective:
     mstar_squared_norm: float  # ||M*||_F^2
     mstar: np.ndarray | None  # dense M*, for exact omniscient QWEM
     tables: tuple[np.ndarray, np.ndarray] | None  # (A+, A-), for exact mode of any other objective
+    pairs: ProportionalPairs | None  # alias tables of A+ and A-, for pair_sampling: proportional
 
     @property
     def gradient_scale(self) -> float:
@@ -54,14 +58,20 @@ def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
     weights = pair_weights(config.reweight, statistics.joint, statistics.unigram, k, config.subsample_t)
     normaliser = loss_normaliser(config.loss, config.reweight, statistics.joint, statistics.unigram, k)
     factorisation = (config.loss, config.reweight) == ("qwem", "omniscient")
-    tables = None
-    if config.exact and not factorisation:
+    tables = pairs = None
+    proportional = config.pair_sampling == "proportional" and not config.exact
+    if (config.exact and not factorisation) or proportional:
         tables = expected_pair_tables(weights, statistics.joint, statistics.unigram, k, config.dtype)
+    if proportional:
+        if not tables[0].any():
+            raise InputError("the corpus has no pair of tokens within the window: nothing to train on")
+        pairs = proportional_pairs(*tables)
+        tables = None  # the sampled run needs only the alias tables
     if weights.table is not None and config.dtype == "float32":
         weights = PairWeights(weights.table.astype(np.float32), *_factors(weights))
     exact_target = target if config.exact and factorisation else None
     return Objective(
-        config.loss, config.reweight, weights, normaliser, mean_pair_weight, squared_norm, exact_target, tables
+        config.loss, config.reweight, weights, normaliser, mean_pair_weight, squared_norm, exact_target, tables, pairs
     )
 
 

@@ -23,6 +23,8 @@ from w2vtheory.errors import InputError
 from w2vtheory.reweighting import REWEIGHTINGS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+# `corpus`: the authors' sampler (w2vtheory.sampler); `proportional`: w2vtheory.proportional_sampler.
+PAIR_SAMPLINGS = ("corpus", "proportional")
 REPOSITORY_CONFIG = Path(__file__).resolve().parents[3] / "config.yaml"
 
 
@@ -49,6 +51,7 @@ class RunConfig:
     seed: int
     device: str
     exact: bool
+    pair_sampling: str
     log_every: int
     eval_every: int
     n_checkpoints: int
@@ -74,7 +77,13 @@ class RunConfig:
         def fail(key: str, problem: str) -> None:
             raise InputError(f"config key `{self.config_key}.{key}` = {getattr(self, key)!r}: {problem}")
 
-        choices = {"loss": losses.LOSSES, "reweight": REWEIGHTINGS, "dtype": tuple(DTYPES), "device": DEVICES}
+        choices = {
+            "loss": losses.LOSSES,
+            "reweight": REWEIGHTINGS,
+            "dtype": tuple(DTYPES),
+            "device": DEVICES,
+            "pair_sampling": PAIR_SAMPLINGS,
+        }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
                 fail(key, f"use one of {', '.join(allowed)}")

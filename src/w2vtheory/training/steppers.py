@@ -1,5 +1,7 @@
-"""One optimisation step each: sampled SGD on the CPU (fused numba kernel) or a torch device, and
-exact full-batch gradient descent on the expected loss (any objective, any torch device).
+"""One optimisation step each: sampled SGD on the CPU (fused numba kernels) or a torch device, with
+pairs from the corpus (the authors' sampler) or drawn in proportion to their weight
+(`w2vtheory.proportional_sampler`), and exact full-batch gradient descent on the expected loss (any
+objective, any torch device).
 
 Every stepper updates W in place with the gradient taken at the pre-step W (plain SGD) and returns
 the loss at the pre-step W: a float on the CPU kernel, a 0-d tensor on torch (no host
@@ -13,6 +15,7 @@ import numpy as np
 import torch
 
 from w2vtheory import cpu_kernels, losses
+from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
 from w2vtheory.training.objective import Objective, expected_loss_and_gradient, factorisation_loss_and_gradient
@@ -50,25 +53,51 @@ def torch_sgd_step(
     gradient_scale: float,
     lr: float,
 ) -> torch.Tensor:
-    """One SGD step in place on W from a sampled batch (index_select / index_add_); returns the
-    batch loss at the pre-step W as a 0-d tensor (no host synchronisation)."""
-    batch_size = len(batch.centre)
+    """One SGD step in place on W from a corpus batch; returns the batch loss at the pre-step W as
+    a 0-d tensor (no host synchronisation)."""
     q_positive, q_negative = weights.lookup(batch.centre, batch.context, batch.negative)
-    rows = torch.cat([batch.centre, batch.centre])
-    columns = torch.cat([batch.context, batch.negative])
-    psi = torch.cat([batch.weight * q_positive, negative_weight * q_negative])
+    return torch_pair_update(
+        W,
+        (batch.centre, batch.context, batch.weight * q_positive),
+        (batch.centre, batch.negative, negative_weight * q_negative),
+        loss,
+        gradient_scale,
+        lr,
+    )
+
+
+def torch_pair_update(
+    W: torch.Tensor,
+    positive: tuple[torch.Tensor, torch.Tensor, torch.Tensor | float],
+    negative: tuple[torch.Tensor, torch.Tensor, torch.Tensor | float],
+    loss: str,
+    gradient_scale: float,
+    lr: float,
+) -> torch.Tensor:
+    """The SGD step shared by both samplers: `positive` and `negative` are (rows, columns, weight psi)
+    of B pairs each; W -= lr * gradient_scale * d/dW sum_b (psi+ l+ + psi- l-) / B (index_select /
+    index_add_). Returns the batch loss at the pre-step W as a 0-d tensor."""
+    positive_rows, positive_columns, positive_psi = positive
+    negative_rows, negative_columns, negative_psi = negative
+    batch_size = len(positive_rows)
+    rows = torch.cat([positive_rows, negative_rows])
+    columns = torch.cat([positive_columns, negative_columns])
     row_vectors = W.index_select(0, rows)
     column_vectors = W.index_select(0, columns)
     x = (row_vectors * column_vectors).sum(dim=1)
     x_positive, x_negative = x[:batch_size], x[batch_size:]
-    pair_losses = torch.cat([losses.positive_loss(loss, x_positive), losses.negative_loss(loss, x_negative)])
+    weighted_losses = positive_psi * losses.positive_loss(loss, x_positive)
+    weighted_losses = torch.cat([weighted_losses, negative_psi * losses.negative_loss(loss, x_negative)])
     slopes = torch.cat(
-        [losses.positive_loss_derivative(loss, x_positive), losses.negative_loss_derivative(loss, x_negative)]
+        [
+            positive_psi * losses.positive_loss_derivative(loss, x_positive),
+            negative_psi * losses.negative_loss_derivative(loss, x_negative),
+        ]
     )
-    step = (-lr * gradient_scale / batch_size) * (psi * slopes)
+    step = (-lr * gradient_scale / batch_size) * slopes
     W.index_add_(0, rows, step[:, None] * column_vectors)
     W.index_add_(0, columns, step[:, None] * row_vectors)
-    return (psi * pair_losses).sum() / batch_size
+    return weighted_losses.sum() / batch_size
 
 
 class NumbaStepper:
@@ -144,6 +173,74 @@ class TorchStepper:
         batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
         return torch_sgd_step(
             self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr
+        )
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.double().cpu().numpy()
+
+
+class ProportionalNumbaStepper:
+    """The CPU kernel with pairs drawn in proportion to A+ and A- (`pair_sampling: proportional`)."""
+
+    def __init__(self, W: np.ndarray, pairs: ProportionalPairs, objective: Objective, config: RunConfig) -> None:
+        self.W = W
+        self.config = config
+        self.tables = tuple(
+            array
+            for table in (pairs.positive, pairs.negative)
+            for array in (table.rows, table.columns, table.probability, table.alias)
+        )
+        self.totals = (pairs.positive.total, pairs.negative.total)
+        self.gradient_scale = objective.gradient_scale
+        self.gradient = np.zeros_like(W)
+        self.entry_rows = np.empty(2 * config.batch_size, dtype=np.int64)
+        self.entry_columns = np.empty(2 * config.batch_size, dtype=np.int64)
+        self.entry_coefficients = np.empty(2 * config.batch_size, dtype=W.dtype)
+        self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+
+    def step(self, step: int, lr: float) -> float:
+        return cpu_kernels.proportional_sgd_step(
+            self.W,
+            self.gradient,
+            np.uint64(step_key(self.config.seed, step)),
+            self.config.batch_size,
+            *self.tables,
+            *self.totals,
+            self.config.loss == "sgns",
+            self.gradient_scale,
+            lr,
+            self.entry_rows,
+            self.entry_columns,
+            self.entry_coefficients,
+            self.chunk_losses,
+            numba.get_num_threads(),
+        )
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.astype(np.float64)
+
+
+class ProportionalTorchStepper:
+    """The proportional sampler's step on a torch device."""
+
+    def __init__(
+        self, W: np.ndarray, pairs: ProportionalPairs, objective: Objective, config: RunConfig, device: torch.device
+    ) -> None:
+        self.W = torch.tensor(W, device=device, dtype=DTYPES[config.dtype])  # a copy
+        self.sampler = TorchProportionalSampler(pairs, device)
+        self.totals = (pairs.positive.total, pairs.negative.total)
+        self.config = config
+        self.gradient_scale = objective.gradient_scale
+
+    def step(self, step: int, lr: float) -> torch.Tensor:
+        batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
+        return torch_pair_update(
+            self.W,
+            (batch.positive_rows, batch.positive_columns, self.totals[0]),
+            (batch.negative_rows, batch.negative_columns, self.totals[1]),
+            self.config.loss,
+            self.gradient_scale,
+            lr,
         )
 
     def embeddings(self) -> np.ndarray:
