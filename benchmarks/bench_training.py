@@ -1,11 +1,13 @@
-"""Training step speed: fused numba kernel vs a plain PyTorch step, in the same run.
+"""Training step speed: fused numba kernels vs a plain PyTorch step, in the same run.
 
     .venv/bin/python benchmarks/bench_training.py [--vocab 10000 --dim 200 --batch 50000 --threads 2]
 
 Prints steps/s and pairs/s (2B pairs per step) of the CPU paths in float32 and float64 and their
-ratio; with CUDA present it also times the torch device path (target: >= 1,000 steps/s in
-float64 on an H100). The corpus is Zipf-distributed random tokens and the pair weights a dense
-V x V table (the omniscient setting's memory access pattern).
+ratio, and the kernel with proportional pair sampling (alias tables of a dense V x V table for both
+signs: the largest tables, one cache line per draw) next to the corpus sampler's; with CUDA present
+it also times the torch device path (target: >= 1,000 steps/s in float64 on an H100). The corpus is
+Zipf-distributed random tokens and the pair weights a dense V x V table (the omniscient setting's
+memory access pattern).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import numba
 import numpy as np
 import torch
 
+from w2vtheory.proportional_sampler import proportional_pairs
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import TorchPairSampler, corpus_layout
 from w2vtheory.training import Objective, RunConfig
-from w2vtheory.training.steppers import NumbaStepper, TorchPairWeights, torch_sgd_step
+from w2vtheory.training.steppers import NumbaStepper, ProportionalNumbaStepper, TorchPairWeights, torch_sgd_step
 
 
 def synthetic_inputs(vocab: int, n_tokens: int, doc_length: int, seed: int = 0):
@@ -59,8 +62,14 @@ def torch_rate(layout, weights, config, W0, device, n_steps) -> float:
 
 
 def numba_rate(layout, weights, config, W0, n_steps) -> float:
-    objective = Objective(config.loss, config.reweight, weights, -1.0, 1.0, 1.0, None, None)
+    objective = Objective(config.loss, config.reweight, weights, -1.0, 1.0, 1.0, None, None, None)
     stepper = NumbaStepper(W0.astype(config.dtype), layout, objective, config, 1.0)
+    return timed(lambda index: stepper.step(index, config.lr), n_steps)
+
+
+def proportional_rate(pairs, weights, config, W0, n_steps) -> float:
+    objective = Objective(config.loss, config.reweight, weights, -1.0, 1.0, 1.0, None, None, pairs)
+    stepper = ProportionalNumbaStepper(W0.astype(config.dtype), pairs, objective, config)
     return timed(lambda index: stepper.step(index, config.lr), n_steps)
 
 
@@ -80,6 +89,8 @@ def main() -> None:
 
     tokens, offsets, weights = synthetic_inputs(args.vocab, args.tokens, 5_000)
     layout = corpus_layout(tokens, offsets, 16)
+    symmetric = 0.5 * (weights.table + weights.table.T)
+    pairs = proportional_pairs(symmetric, symmetric)
     W0 = np.random.default_rng(1).standard_normal((args.vocab, args.dim)) * 0.1 / np.sqrt(args.dim)
     print(f"V = {args.vocab}, d = {args.dim}, B = {args.batch} (+{args.batch} negatives), threads = {args.threads}")
     for dtype in ("float32", "float64"):
@@ -87,10 +98,12 @@ def main() -> None:
         config = RunConfig.from_mapping({**settings, "dtype": dtype})
         plain = torch_rate(layout, weights, config, W0, torch.device("cpu"), args.torch_steps)
         fused = numba_rate(layout, weights, config, W0, args.numba_steps)
-        for name, rate in (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused)):
-            pairs = rate * 2 * args.batch
-            print(f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step")
-        print(f"{dtype}  fused / plain = {fused / plain:.1f}x")
+        proportional = proportional_rate(pairs, weights, config, W0, args.numba_steps)
+        rates = (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused), ("proportional numba", proportional))
+        for name, rate in rates:
+            pairs_per_second = rate * 2 * args.batch
+            print(f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs_per_second:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step")
+        print(f"{dtype}  fused / plain = {fused / plain:.1f}x, proportional / fused = {proportional / fused:.2f}x")
         if torch.cuda.is_available():
             rate = torch_rate(layout, weights, config, W0, torch.device("cuda"), args.cuda_steps)
             print(f"{dtype}  {'torch (CUDA)':20s} {rate:9.2f} steps/s  {rate * 2 * args.batch:14,.0f} pairs/s")

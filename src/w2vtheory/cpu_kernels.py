@@ -215,18 +215,12 @@ def _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, l
 
 
 @numba.njit(inline="always")
-def _uniform(bits: np.uint64) -> float:
-    """A uniform number in [0, 1) from the top 53 bits."""
-    return np.float64(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@numba.njit(inline="always")
-def _draw_alias(key, pair, stream, rows, columns, probability, alias):
-    """Pair (row, column) from an alias table (w2vtheory.proportional_sampler.AliasTable)."""
-    index = np.int64(_random(key, pair, stream) % np.uint64(len(probability)))
-    if _uniform(_random(key, pair, stream + 1)) >= probability[index]:
-        index = np.int64(alias[index])
-    return np.int64(rows[index]), np.int64(columns[index])
+def _draw_alias(key, pair, stream, records, vocab_size):
+    """Pair (row, column) from the records of an alias table (w2vtheory.proportional_sampler.AliasTable)."""
+    slot = np.int64(_random(key, pair, stream) % np.uint64(records.shape[0]))
+    bits = _random(key, pair, stream + 1) >> np.uint64(32)
+    code = np.int64(records[slot, 1] if bits < np.uint64(records[slot, 0]) else records[slot, 2])
+    return code // vocab_size, code % vocab_size
 
 
 @numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
@@ -235,14 +229,9 @@ def proportional_sgd_step(
     gradient,
     key,
     batch_size,
-    positive_rows,
-    positive_columns,
-    positive_probability,
-    positive_alias,
-    negative_rows,
-    negative_columns,
-    negative_probability,
-    negative_alias,
+    positive_records,
+    negative_records,
+    vocab_size,
     positive_total,
     negative_total,
     sgns,
@@ -263,8 +252,8 @@ def proportional_sgd_step(
     for c in prange(N_CHUNKS):
         chunk_loss = 0.0
         for pair in range(c * chunk, min((c + 1) * chunk, batch_size)):
-            i, j = _draw_alias(key, pair, 0, positive_rows, positive_columns, positive_probability, positive_alias)
-            m, n = _draw_alias(key, pair, 2, negative_rows, negative_columns, negative_probability, negative_alias)
+            i, j = _draw_alias(key, pair, 0, positive_records, vocab_size)
+            m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
             loss_positive, slope_positive = _loss_and_slope(_dot(W, i, j), True, sgns)
             loss_negative, slope_negative = _loss_and_slope(_dot(W, m, n), False, sgns)
             chunk_loss += positive_total * loss_positive + negative_total * loss_negative

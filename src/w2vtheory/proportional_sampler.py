@@ -12,8 +12,10 @@ rate means the same expected step; only the noise around it is smaller. It is ho
 realises its weights: subsampling discards frequent words and negatives come from a P^(3/4) table.
 
 Each table is an alias table (Walker; Vose's construction) over the unordered pairs i <= j with
-weight A_ij (2 A_ij off the diagonal, the tables being symmetric): one uniform index and one
-uniform number per draw. Memory: 20 bytes per nonzero pair and table, at most 2 V^2 x 10 bytes.
+weight A_ij (2 A_ij off the diagonal, the tables being symmetric): one uniform slot and one
+uniform number per draw, and one cache line read (`AliasTable`), which matters because the tables
+are far larger than the caches. Memory: 16 bytes per nonzero pair and table, at most 2 x 8 V^2
+bytes; V <= 65,535.
 Randomness is keyed by (seed, step) as in `w2vtheory.sampler`.
 """
 
@@ -27,24 +29,31 @@ import torch
 
 from w2vtheory.sampler import step_key
 
+# Pair codes row * V + column must fit in 32 bits.
+MAX_VOCAB_SIZE = 65535
+
 
 @dataclass(frozen=True)
 class AliasTable:
-    """Walker's alias table over the nonzero pairs i <= j of one symmetric V x V weight table."""
+    """Walker's alias table over the nonzero pairs i <= j of one symmetric V x V weight table.
 
-    rows: np.ndarray  # int32, pair e = (rows[e], columns[e])
-    columns: np.ndarray  # int32
-    probability: np.ndarray  # float64: keep pair e with this probability, else take alias[e]
-    alias: np.ndarray  # int32
+    One 16-byte record per slot e, so a draw reads one cache line: (threshold, pair, alias pair, 0)
+    as uint32; draw slot e uniformly and a uniform 32-bit r, and take `pair` if r < threshold, else
+    `alias pair`; a pair code is row * V + column.
+    """
+
+    records: np.ndarray  # uint32, n x 4
+    vocab_size: int
     total: float  # sum_ij A_ij over ordered pairs: the weight every drawn pair carries
 
-    def pair_probabilities(self) -> np.ndarray:
-        """The probability of drawing each pair e (for tests): (probability[e] + sum of the rest
-        that aliases to e) / n."""
-        n = len(self.probability)
-        mass = self.probability.copy()
-        np.add.at(mass, self.alias, 1.0 - self.probability)
-        return mass / n
+    def pair_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, probability) of every pair that can be drawn (for tests)."""
+        keep = self.records[:, 0].astype(np.float64) / 2.0**32
+        codes = np.concatenate([self.records[:, 1], self.records[:, 2]]).astype(np.int64)
+        mass = np.concatenate([keep, 1.0 - keep]) / len(keep)
+        pairs, where = np.unique(codes, return_inverse=True)
+        probability = np.bincount(where, weights=mass)
+        return pairs // self.vocab_size, pairs % self.vocab_size, probability
 
 
 @numba.njit(cache=True)
@@ -106,11 +115,19 @@ def _vose_alias(weights):
 
 def alias_table(table: np.ndarray) -> AliasTable:
     """The alias table of a symmetric, non-negative V x V weight table with a positive sum."""
-    rows, columns, weights = _upper_triangle_entries(np.asarray(table))
+    table = np.asarray(table)
+    if table.shape[0] > MAX_VOCAB_SIZE:
+        raise ValueError(f"proportional sampling needs V <= {MAX_VOCAB_SIZE} (pair codes in 32 bits); V = {len(table)}")
+    rows, columns, weights = _upper_triangle_entries(table)
     if len(weights) == 0 or np.any(weights < 0) or not np.isfinite(weights.sum()):
         raise ValueError("a pair-weight table must be finite, non-negative and not all zero")
     probability, alias = _vose_alias(weights)
-    return AliasTable(rows, columns, probability, alias, float(weights.sum()))
+    codes = rows.astype(np.uint32) * np.uint32(len(table)) + columns.astype(np.uint32)
+    records = np.zeros((len(weights), 4), dtype=np.uint32)
+    records[:, 0] = np.minimum(np.floor(probability * 2.0**32), 2.0**32 - 1).astype(np.uint32)
+    records[:, 1] = codes
+    records[:, 2] = codes[alias]
+    return AliasTable(records, len(table), float(weights.sum()))
 
 
 @dataclass(frozen=True)
@@ -137,17 +154,16 @@ class ProportionalBatch:
 
 class TorchAliasTable:
     def __init__(self, table: AliasTable, device: torch.device) -> None:
-        self.rows = torch.as_tensor(table.rows, device=device).long()
-        self.columns = torch.as_tensor(table.columns, device=device).long()
-        self.probability = torch.as_tensor(table.probability, device=device)
-        self.alias = torch.as_tensor(table.alias, device=device).long()
+        records = torch.as_tensor(table.records.astype(np.int64), device=device)
+        self.threshold, self.pair, self.alias_pair = records[:, 0], records[:, 1], records[:, 2]
+        self.vocab_size = table.vocab_size
 
     def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        device = self.probability.device
-        index = torch.randint(0, len(self.probability), (batch_size,), generator=generator, device=device)
-        keep = torch.rand(batch_size, generator=generator, device=device, dtype=torch.float64)
-        pair = torch.where(keep < self.probability[index], index, self.alias[index])
-        return self.rows[pair], self.columns[pair]
+        device = self.pair.device
+        slot = torch.randint(0, len(self.pair), (batch_size,), generator=generator, device=device)
+        bits = torch.randint(0, 2**32, (batch_size,), generator=generator, device=device)
+        pair = torch.where(bits < self.threshold[slot], self.pair[slot], self.alias_pair[slot])
+        return pair // self.vocab_size, pair % self.vocab_size
 
 
 class TorchProportionalSampler:

@@ -185,11 +185,7 @@ class ProportionalNumbaStepper:
     def __init__(self, W: np.ndarray, pairs: ProportionalPairs, objective: Objective, config: RunConfig) -> None:
         self.W = W
         self.config = config
-        self.tables = tuple(
-            array
-            for table in (pairs.positive, pairs.negative)
-            for array in (table.rows, table.columns, table.probability, table.alias)
-        )
+        self.tables = (pairs.positive.records, pairs.negative.records, pairs.positive.vocab_size)
         self.totals = (pairs.positive.total, pairs.negative.total)
         self.gradient_scale = objective.gradient_scale
         self.gradient = np.zeros_like(W)
