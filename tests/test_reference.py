@@ -10,8 +10,13 @@ import torch
 from w2vtheory.convergence import convergence_markdown, convergence_row, convergence_table, singular_value_change
 from w2vtheory.statistics import mstar
 from w2vtheory.training import RunConfig, build_objective
-from w2vtheory.training.objective import expected_loss_and_gradient
-from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
+from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
+from w2vtheory.training.reference import (
+    closed_form_reference,
+    elementwise_minimiser,
+    minimised_reference,
+    objective_name,
+)
 from w2vtheory.training.steppers import ExactStepper
 
 from .test_training_objective import _problem
@@ -83,3 +88,26 @@ def test_convergence_row_and_markdown():
     text = convergence_markdown(table)
     assert "| sgns | sgns-sgns-t1e-05 | 100 | 12 | 30.0% | 31.0% | +1.0 | 0.99% | yes |" in text
     assert "| other |" in text and "| no |" in text
+
+
+@pytest.mark.parametrize("loss", ["sgns", "qwem"])
+def test_elementwise_minimiser_zeroes_each_pairs_slope(loss):
+    rng = np.random.default_rng(3)
+    positive, negative = rng.uniform(0.5, 2.0, (2, 20, 20))
+    x = torch.as_tensor(elementwise_minimiser(positive, negative, loss), dtype=torch.float64)
+    _, slopes = torch_loss_slopes(x, torch.as_tensor(positive), torch.as_tensor(negative), loss)
+    floor_effect = 1e-2 if loss == "sgns" else 1e-12  # SGNS's target is floored at e^-5 (<= 0.7 % here)
+    assert float(torch.max(torch.abs(slopes))) < floor_effect * float(torch.max(torch.as_tensor(positive)))
+
+
+def test_reference_starts_from_the_better_guess():
+    """The reference records both starting losses and starts from the lower one."""
+    problem = _problem(vocab=12)
+    objective = build_objective(problem, _config("sgns", "omniscient"))
+    statistics = problem.statistics
+    eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
+    mstar_start = closed_form_reference(eigvals[::-1], eigvecs[:, ::-1], 3).W
+    reference = minimised_reference(objective, mstar_start, max_iterations=5)
+    losses = reference.info["start_losses"]
+    assert set(losses) == {"svd(M*)", "svd(X*)"} and reference.info["start"] == min(losses, key=losses.get)
+    assert reference.info["loss_normalised"] <= min(losses.values())

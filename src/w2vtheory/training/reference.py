@@ -5,9 +5,12 @@ Omniscient QWEM's expected loss is (mean(G)/4)(||W W^T - M*||^2 - ||M*||^2), min
 top-d eigenpairs of M*: W = U_d sqrt(max(lambda_d, 0)), the closed form svd(M*) (Eckart-Young). Every
 other objective is minimised numerically: L-BFGS on the exact expected loss and gradient that exact
 mode descends (`w2vtheory.training.objective.expected_loss_and_gradient`), in float64, started from
-svd(M*) (the minimiser of the neighbouring quartic objective, which saves most of the iterations).
-L-BFGS rather than gradient descent because it needs no step size tuned to each objective and
-corpus; the minimiser is the same.
+whichever of two rank-d guesses has the lower loss: svd(M*) (the minimiser of omniscient QWEM) and
+the rank-d truncation of the objective's own elementwise minimiser X* (the x each pair would take
+alone: x* = log(A+/A- + e^-5) for SGNS, its PMI-like target, and 2 (A+ - A-)/(A+ + A-) for QWEM,
+which is M* under omniscient weights). For omniscient SGNS every pair weighs the same and X* is
+close to the answer; svd(M*) is far from it. L-BFGS rather than gradient descent because it needs
+no step size tuned to each objective and corpus; the minimiser is the same.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import numpy as np
 import scipy.optimize
 import torch
 
+from w2vtheory.reweighting import SGNS_TARGET_FLOOR
+from w2vtheory.spectra import top_eigenpairs
 from w2vtheory.training.objective import Objective, expected_loss_and_gradient
 from w2vtheory.training.run_config import RunConfig
 
@@ -42,8 +47,23 @@ def closed_form_reference(eigvals: np.ndarray, eigvecs: np.ndarray, dim: int) ->
     return Reference(W, {"method": "closed form: top-d eigenpairs of M* (Eckart-Young)"})
 
 
-def minimised_reference(objective: Objective, start: np.ndarray, max_iterations: int) -> Reference:
-    """L-BFGS on the normalised expected loss 1 - E(W)/normaliser from `start` (V x d), float64 on the CPU."""
+def elementwise_minimiser(positive: np.ndarray, negative: np.ndarray, loss: str) -> np.ndarray:
+    """X*: the x_ij minimising A+ l+(x) + A- l-(x) pair by pair (SGNS's floored at log e^-5, as the
+    authors' normaliser floors its target)."""
+    if loss == "sgns":
+        return np.log(positive / negative + SGNS_TARGET_FLOOR)
+    return 2.0 * (positive - negative) / (positive + negative)
+
+
+def truncated_embedding(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """U_d sqrt(max(lambda_d, 0)) of a symmetric matrix: its best rank-d factor W W^T."""
+    eigvals, eigvecs = top_eigenpairs(matrix, dim)
+    return eigvecs * np.sqrt(np.clip(eigvals, 0.0, None))
+
+
+def minimised_reference(objective: Objective, mstar_start: np.ndarray, max_iterations: int) -> Reference:
+    """L-BFGS on the normalised expected loss 1 - E(W)/normaliser, float64 on the CPU, from the better
+    of `mstar_start` (svd(M*), V x d) and the truncated elementwise minimiser."""
     if objective.tables is None:
         raise ValueError("the objective needs its dense pair tables (build it with exact: true)")
     positive, negative = (torch.as_tensor(table, dtype=torch.float64) for table in objective.tables)
@@ -57,11 +77,16 @@ def minimised_reference(objective: Objective, start: np.ndarray, max_iterations:
         value, gradient = expected_loss_and_gradient(W, positive, negative, objective.loss)
         return 1.0 + scale * float(value), (scale * gradient).numpy().reshape(-1)
 
-    vocab_size, dim = start.shape
+    vocab_size, dim = mstar_start.shape
     started = time.perf_counter()
+    target = elementwise_minimiser(*objective.tables, objective.loss)
+    starts = {"svd(M*)": np.asarray(mstar_start, dtype=np.float64), "svd(X*)": truncated_embedding(target, dim)}
+    del target
+    start_losses = {name: value_and_gradient(W.reshape(-1))[0] for name, W in starts.items()}
+    start_name = min(start_losses, key=start_losses.get)
     result = scipy.optimize.minimize(
         value_and_gradient,
-        np.asarray(start, dtype=np.float64).reshape(-1),
+        starts[start_name].reshape(-1),
         jac=True,
         method="L-BFGS-B",
         options={"maxiter": max_iterations, "maxcor": 20, "ftol": 1e-13, "gtol": 1e-10},
@@ -69,6 +94,8 @@ def minimised_reference(objective: Objective, start: np.ndarray, max_iterations:
     W = result.x.reshape(vocab_size, dim)
     info = {
         "method": "L-BFGS-B on the expected loss",
+        "start": start_name,
+        "start_losses": start_losses,
         "loss_normalised": float(result.fun),
         "gradient_norm": float(np.linalg.norm(result.jac)),
         "iterations": int(result.nit),
