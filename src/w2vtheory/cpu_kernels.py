@@ -1,4 +1,6 @@
-"""The CPU training step as one fused numba kernel: sampling, forward, backward and SGD update.
+"""The CPU training step as one fused numba kernel: sampling, forward, backward and SGD update
+(`fused_sgd_step` with the authors' corpus sampler, `proportional_sgd_step` with pairs drawn from
+alias tables, `w2vtheory.proportional_sampler`; both share phases 2 and 3).
 
 A plain PyTorch step spends its time allocating and walking B x d temporaries several times over;
 here each pair is touched once per phase, in preallocated buffers:
