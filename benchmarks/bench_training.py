@@ -102,7 +102,9 @@ def main() -> None:
         rates = (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused), ("proportional numba", proportional))
         for name, rate in rates:
             pairs_per_second = rate * 2 * args.batch
-            print(f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs_per_second:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step")
+            print(
+                f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs_per_second:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step"
+            )
         print(f"{dtype}  fused / plain = {fused / plain:.1f}x, proportional / fused = {proportional / fused:.2f}x")
         if torch.cuda.is_available():
             rate = torch_rate(layout, weights, config, W0, torch.device("cuda"), args.cuda_steps)
