@@ -64,7 +64,10 @@ rule theory_curves:
         "../scripts/theory_curves.py"
 
 
+# Scheduled ahead of training: the references are each experiment's longest single jobs, and
+# run beside the one-thread training jobs instead of after them.
 rule converged_reference:
+    priority: 10
     input:
         vocab="results/{experiment}/vocab.tsv",
         cooccurrence="results/{experiment}/cooccurrence.npy",
@@ -108,7 +111,7 @@ rule convergence:
     conda:
         "../envs/training.yaml"
     params:
-        runs=lambda wildcards: trained_models(experiment_config(wildcards.experiment)),
+        runs=trained_runs,
         objectives=run_objectives,
     script:
         "../scripts/convergence_table.py"

@@ -36,8 +36,19 @@ def objective_run(wildcards):
     )
 
 
+def trained_runs(wildcards):
+    """Every run the experiment trains: its trained models, then the runs its figures use."""
+    experiment = experiment_config(wildcards.experiment)
+    runs = list(trained_models(experiment))
+    for role in figure_roles(wildcards.experiment).values():
+        for name in role.values() if isinstance(role, dict) else []:
+            if isinstance(name, str) and name in experiment["runs"] and name not in runs:
+                runs.append(name)
+    return runs
+
+
 def convergence_inputs(wildcards):
-    runs = trained_models(experiment_config(wildcards.experiment))
+    runs = trained_runs(wildcards)
     run_dir = f"results/{wildcards.experiment}/runs"
     objectives = sorted({run_objective(wildcards.experiment, run) for run in runs})
     return {
@@ -52,7 +63,7 @@ def convergence_inputs(wildcards):
 
 
 def run_objectives(wildcards):
-    runs = trained_models(experiment_config(wildcards.experiment))
+    runs = trained_runs(wildcards)
     return [run_objective(wildcards.experiment, run) for run in runs]
 
 
