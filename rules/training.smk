@@ -67,7 +67,6 @@ rule theory_curves:
 # Scheduled ahead of training: the references are each experiment's longest single jobs, and
 # run beside the one-thread training jobs instead of after them.
 rule converged_reference:
-    priority: 10
     input:
         vocab="results/{experiment}/vocab.tsv",
         cooccurrence="results/{experiment}/cooccurrence.npy",
@@ -84,6 +83,7 @@ rule converged_reference:
         "results/benchmarks/{experiment}/converged_reference_{objective}.tsv"
     wildcard_constraints:
         objective=OBJECTIVE_PATTERN,
+    priority: 10
     conda:
         "../envs/training.yaml"
     threads: MAX_THREADS

@@ -42,7 +42,11 @@ def trained_runs(wildcards):
     runs = list(trained_models(experiment))
     for role in figure_roles(wildcards.experiment).values():
         for name in role.values() if isinstance(role, dict) else []:
-            if isinstance(name, str) and name in experiment["runs"] and name not in runs:
+            if (
+                isinstance(name, str)
+                and name in experiment["runs"]
+                and name not in runs
+            ):
                 runs.append(name)
     return runs
 
