@@ -100,6 +100,28 @@ def torch_pair_update(
     return weighted_losses.sum() / batch_size
 
 
+class KernelBuffers:
+    """The preallocated buffers of the fused CPU kernels: the V x d gradient (zero between steps), the
+    2B gradient entries (i, j, g) and the per-chunk losses."""
+
+    def __init__(self, W: np.ndarray, batch_size: int) -> None:
+        self.gradient = np.zeros_like(W)
+        self.entry_rows = np.empty(2 * batch_size, dtype=np.int64)
+        self.entry_columns = np.empty(2 * batch_size, dtype=np.int64)
+        self.entry_coefficients = np.empty(2 * batch_size, dtype=W.dtype)
+        self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+
+    def entries(self) -> tuple:
+        """The kernels' trailing arguments: entry buffers, chunk losses and the thread count."""
+        return (
+            self.entry_rows,
+            self.entry_columns,
+            self.entry_coefficients,
+            self.chunk_losses,
+            numba.get_num_threads(),
+        )
+
+
 class NumbaStepper:
     """The fused CPU kernel with its preallocated buffers; W is a numpy array updated in place."""
 
@@ -113,17 +135,13 @@ class NumbaStepper:
         self.table = weights.table if self.has_table else np.zeros((1, 1), dtype=W.dtype)
         self.factors = (weights.positive, weights.negative_centre, weights.negative_context)
         self.gradient_scale = objective.gradient_scale
-        self.gradient = np.zeros_like(W)
-        self.entry_rows = np.empty(2 * config.batch_size, dtype=np.int64)
-        self.entry_columns = np.empty(2 * config.batch_size, dtype=np.int64)
-        self.entry_coefficients = np.empty(2 * config.batch_size, dtype=W.dtype)
-        self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+        self.buffers = KernelBuffers(W, config.batch_size)
 
     def step(self, step: int, lr: float) -> float:
         layout = self.layout
         return cpu_kernels.fused_sgd_step(
             self.W,
-            self.gradient,
+            self.buffers.gradient,
             np.uint64(step_key(self.config.seed, step)),
             self.config.batch_size,
             layout.tokens,
@@ -138,11 +156,7 @@ class NumbaStepper:
             self.config.loss == "sgns",
             self.gradient_scale,
             lr,
-            self.entry_rows,
-            self.entry_columns,
-            self.entry_coefficients,
-            self.chunk_losses,
-            numba.get_num_threads(),
+            *self.buffers.entries(),
         )
 
     def embeddings(self) -> np.ndarray:
@@ -188,16 +202,12 @@ class ProportionalNumbaStepper:
         self.tables = (pairs.positive.records, pairs.negative.records, pairs.positive.vocab_size)
         self.totals = (pairs.positive.total, pairs.negative.total)
         self.gradient_scale = objective.gradient_scale
-        self.gradient = np.zeros_like(W)
-        self.entry_rows = np.empty(2 * config.batch_size, dtype=np.int64)
-        self.entry_columns = np.empty(2 * config.batch_size, dtype=np.int64)
-        self.entry_coefficients = np.empty(2 * config.batch_size, dtype=W.dtype)
-        self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+        self.buffers = KernelBuffers(W, config.batch_size)
 
     def step(self, step: int, lr: float) -> float:
         return cpu_kernels.proportional_sgd_step(
             self.W,
-            self.gradient,
+            self.buffers.gradient,
             np.uint64(step_key(self.config.seed, step)),
             self.config.batch_size,
             *self.tables,
@@ -205,11 +215,7 @@ class ProportionalNumbaStepper:
             self.config.loss == "sgns",
             self.gradient_scale,
             lr,
-            self.entry_rows,
-            self.entry_columns,
-            self.entry_coefficients,
-            self.chunk_losses,
-            numba.get_num_threads(),
+            *self.buffers.entries(),
         )
 
     def embeddings(self) -> np.ndarray:
