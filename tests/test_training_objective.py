@@ -12,11 +12,13 @@ import torch
 
 from w2vtheory import cpu_kernels
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.errors import InputError
 from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table
 from w2vtheory.reweighting import expected_pair_tables
 from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
 from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training import objective as objective_module
 from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
 from w2vtheory.training.steppers import (
     ExactStepper,
@@ -339,3 +341,9 @@ def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss):
     W_again = torch.tensor(W0)
     torch_pair_update(W_again, (batch.positive_rows, batch.positive_columns, positive), (batch.negative_rows, batch.negative_columns, negative), loss, objective.gradient_scale, config.lr)  # fmt: skip
     torch.testing.assert_close(W_again, stepper.W, rtol=0, atol=0)
+
+
+def test_proportional_sampling_beyond_its_vocabulary_limit_names_the_key(monkeypatch):
+    monkeypatch.setattr(objective_module, "MAX_VOCAB_SIZE", 5)
+    with pytest.raises(InputError, match=r"pair_sampling` = proportional needs V <= 5 \(V = 12\)"):
+        build_objective(_problem(), _config("sgns", "sgns", pair_sampling="proportional"))

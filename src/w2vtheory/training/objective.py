@@ -18,7 +18,7 @@ import torch
 
 from w2vtheory import cpu_kernels, losses, theory
 from w2vtheory.errors import InputError
-from w2vtheory.proportional_sampler import ProportionalPairs, proportional_pairs
+from w2vtheory.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, proportional_pairs
 from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
 from w2vtheory.statistics import mstar
 from w2vtheory.training.problem import TrainingProblem
@@ -60,6 +60,11 @@ def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
     factorisation = (config.loss, config.reweight) == ("qwem", "omniscient")
     tables = pairs = None
     proportional = config.pair_sampling == "proportional" and not config.exact
+    if proportional and problem.vocab_size > MAX_VOCAB_SIZE:
+        raise InputError(
+            f"config key `{config.config_key}.pair_sampling` = proportional needs V <= {MAX_VOCAB_SIZE:,} "
+            f"(V = {problem.vocab_size:,}); use pair_sampling: corpus"
+        )
     if (config.exact and not factorisation) or proportional:
         tables = expected_pair_tables(weights, statistics.joint, statistics.unigram, k, config.dtype)
     if proportional:
