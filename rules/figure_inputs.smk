@@ -8,6 +8,8 @@ RUN_ANALYSIS = "results/{experiment}/analysis/runs/{run}"
 MODEL_PAIR = ("qwem", "sgns")
 INIT_ROLES = ("small_init", "large_init")
 ABLATION_ROLES = ("sgns", "quartic", "setting31", "qwem")
+# The figure roles that name training runs, and their keys.
+RUN_ROLES = {**{init: MODEL_PAIR for init in INIT_ROLES}, "ablation": ABLATION_ROLES}
 TRAINED_RUN_FILES = ("run.json", "evaluations.csv", "singular_values.npy", "theory.csv")
 DYNAMICS_RUN_FILES = (*TRAINED_RUN_FILES, "trace.csv", "theory_loss.csv")
 # Defaults of the `figures` keys (schemas/config.schema.yaml documents each).

@@ -38,16 +38,11 @@ def objective_run(wildcards):
 
 def trained_runs(wildcards):
     """Every run the experiment trains: its trained models, then the runs its figures use."""
-    experiment = experiment_config(wildcards.experiment)
-    runs = list(trained_models(experiment))
-    for role in figure_roles(wildcards.experiment).values():
-        for name in role.values() if isinstance(role, dict) else []:
-            if (
-                isinstance(name, str)
-                and name in experiment["runs"]
-                and name not in runs
-            ):
-                runs.append(name)
+    runs = list(trained_models(experiment_config(wildcards.experiment)))
+    for role, keys in RUN_ROLES.items():
+        runs += [
+            run for run in role_runs(wildcards, role, keys).values() if run not in runs
+        ]
     return runs
 
 
