@@ -8,11 +8,15 @@ here each pair is touched once per phase, in preallocated buffers:
 1. (parallel over fixed chunks of the batch) draw the positive pair and its negative exactly as
    `w2vtheory.sampler` does, with a counter-based generator keyed by (step key, pair index);
    compute x = w_i . w_j at the pre-step W, the weighted loss and the coefficient g of the
-   gradient dL/dw_i = g w_j, dL/dw_j = g w_i; store (i, j, g).
-2. (parallel over row owners) accumulate the gradient into a V x d buffer. Rows are owned by
-   thread (row mod n_owners), and each owner walks the whole entry list in order, so no two
-   threads write the same row and each row sums its terms in the same order whatever the
-   thread count: the step is deterministic and reads only the pre-step W (plain SGD).
+   gradient dL/dw_i = g w_j, dL/dw_j = g w_i; store (i, j, g). The proportional kernel draws a
+   chunk's pairs before its dot products, so that its table reads overlap.
+2. (parallel over row owners) accumulate the gradient into a V x d buffer. Each owner (a thread)
+   holds a contiguous range of rows; it walks the whole entry list in order, sorts the terms of
+   its rows by row (a counting sort), then sums each row's terms while that row is in cache. No
+   two threads write the same row and each row sums its terms in entry order whatever the
+   thread count: the step is deterministic and reads only the pre-step W (plain SGD). (Summing
+   in row order, instead of adding each entry to two scattered rows, is 1.25x the steps/s of
+   one thread at V = 5,000, d = 100, B = 50,000.)
 3. (parallel over rows) W -= lr * gradient, and the buffer is zeroed for the next step.
 
 Both kernels allow floating-point reassociation and fused multiply-adds (fastmath "reassoc",
@@ -95,25 +99,16 @@ def sample_pairs(key, n_pairs, tokens, doc_starts, doc_lengths, pair_offsets):
 
 
 @numba.njit(inline="always")
-def _softplus(x: float) -> float:
-    return max(x, 0.0) + np.log1p(np.exp(-abs(x)))
-
-
-@numba.njit(inline="always")
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    e = np.exp(x)
-    return e / (1.0 + e)
-
-
-@numba.njit(inline="always")
 def _loss_and_slope(x: float, positive: bool, sgns: bool) -> tuple[float, float]:
-    """Per-pair loss and its derivative in x (w2vtheory.losses)."""
+    """Per-pair loss and its derivative in x (w2vtheory.losses); SGNS from one exponential."""
     if sgns:
+        # softplus(+-x) = max(+-x, 0) + log1p(e) and sigmoid(|x|) = 1 / (1 + e), e = exp(-|x|)
+        e = np.exp(-abs(x))
+        log_term = np.log1p(e) - _LOG2
+        sigmoid_of_x = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
         if positive:
-            return _softplus(-x) - _LOG2, -_sigmoid(-x)
-        return _softplus(x) - _LOG2, _sigmoid(x)
+            return max(-x, 0.0) + log_term, sigmoid_of_x - 1.0
+        return max(x, 0.0) + log_term, sigmoid_of_x
     if positive:
         return -x + 0.25 * x * x, 0.5 * x - 1.0
     return x + 0.25 * x * x, 0.5 * x + 1.0
@@ -196,21 +191,50 @@ def fused_sgd_step(
 
 @numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
 def _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, n_owners):
-    """Phases 2 and 3: accumulate the entries (i, j, g) into `gradient` by row owner, then
-    W -= lr * gradient and zero the buffer."""
-    dim = W.shape[1]
+    """Phases 2 and 3: sort the entries (i, j, g) by the row they update, sum each row's terms
+    into its row of `gradient`, then W -= lr * gradient and zero the buffer."""
+    vocab_size, dim = W.shape
+    n_entries = len(entry_rows)
+    # Owner t updates rows [bounds[t], bounds[t + 1]): contiguous, so its rows stay together.
+    bounds = np.empty(n_owners + 1, dtype=np.int64)
+    for owner in range(n_owners + 1):
+        bounds[owner] = owner * vocab_size // n_owners
+    starts = np.zeros(vocab_size + 1, dtype=np.int64)
     for owner in prange(n_owners):
-        for entry in range(len(entry_rows)):
-            row = entry_rows[entry]
-            column = entry_columns[entry]
-            coefficient = entry_coefficients[entry]
-            if row % n_owners == owner:
+        low, high = bounds[owner], bounds[owner + 1]
+        for entry in range(n_entries):
+            row, column = entry_rows[entry], entry_columns[entry]
+            if low <= row < high:
+                starts[row + 1] += 1
+            if low <= column < high:
+                starts[column + 1] += 1
+    for row in range(vocab_size):
+        starts[row + 1] += starts[row]
+    partners = np.empty(2 * n_entries, dtype=np.int64)
+    coefficients = np.empty(2 * n_entries, dtype=W.dtype)
+    for owner in prange(n_owners):
+        low, high = bounds[owner], bounds[owner + 1]
+        cursor = starts[low:high].copy()
+        # In entry order, so every row sums its terms in the same order for any owner count.
+        for entry in range(n_entries):
+            row, column = entry_rows[entry], entry_columns[entry]
+            if low <= row < high:
+                at = cursor[row - low]
+                partners[at] = column
+                coefficients[at] = entry_coefficients[entry]
+                cursor[row - low] = at + 1
+            if low <= column < high:
+                at = cursor[column - low]
+                partners[at] = row
+                coefficients[at] = entry_coefficients[entry]
+                cursor[column - low] = at + 1
+        for row in range(low, high):
+            for term in range(starts[row], starts[row + 1]):
+                coefficient = coefficients[term]
+                partner = partners[term]
                 for k in range(dim):
-                    gradient[row, k] += coefficient * W[column, k]
-            if column % n_owners == owner:
-                for k in range(dim):
-                    gradient[column, k] += coefficient * W[row, k]
-    for row in prange(W.shape[0]):
+                    gradient[row, k] += coefficient * W[partner, k]
+    for row in prange(vocab_size):
         for k in range(dim):
             W[row, k] -= lr * gradient[row, k]
             gradient[row, k] = 0.0
@@ -253,18 +277,26 @@ def proportional_sgd_step(
     negative_coefficient = gradient_scale * negative_total / batch_size
     for c in prange(N_CHUNKS):
         chunk_loss = 0.0
-        for pair in range(c * chunk, min((c + 1) * chunk, batch_size)):
+        first, last = c * chunk, min((c + 1) * chunk, batch_size)
+        # Draws first, in a loop of independent table reads, so that many cache misses are in
+        # flight at once; the dot products follow on pairs already in the buffers.
+        for pair in range(first, last):
             i, j = _draw_alias(key, pair, 0, positive_records, vocab_size)
-            m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
-            loss_positive, slope_positive = _loss_and_slope(_dot(W, i, j), True, sgns)
-            loss_negative, slope_negative = _loss_and_slope(_dot(W, m, n), False, sgns)
-            chunk_loss += positive_total * loss_positive + negative_total * loss_negative
             entry_rows[pair] = i
             entry_columns[pair] = j
-            entry_coefficients[pair] = positive_coefficient * slope_positive
+        for pair in range(first, last):
+            m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
             entry_rows[batch_size + pair] = m
             entry_columns[batch_size + pair] = n
-            entry_coefficients[batch_size + pair] = negative_coefficient * slope_negative
+        for pair in range(first, last):
+            loss_positive, slope_positive = _loss_and_slope(_dot(W, entry_rows[pair], entry_columns[pair]), True, sgns)
+            negative = batch_size + pair
+            loss_negative, slope_negative = _loss_and_slope(
+                _dot(W, entry_rows[negative], entry_columns[negative]), False, sgns
+            )
+            chunk_loss += positive_total * loss_positive + negative_total * loss_negative
+            entry_coefficients[pair] = positive_coefficient * slope_positive
+            entry_coefficients[negative] = negative_coefficient * slope_negative
         chunk_losses[c] = chunk_loss
     _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, n_owners)
     return chunk_losses.sum() / batch_size
