@@ -314,7 +314,10 @@ def expected_loss_slopes(gram, positive, negative, sgns, slopes):
     n = gram.shape[0]
     n_tiles = (n + _TILE - 1) // _TILE
     row_totals = np.zeros(n_tiles)
-    for tile_row in prange(n_tiles):
+    for order in prange(n_tiles):
+        # Tile rows alternate from the two ends (0, n-1, 1, n-2, ...): row r holds n - r tiles, so each
+        # thread's contiguous share of this order does about the same work.
+        tile_row = order // 2 if order % 2 == 0 else n_tiles - 1 - order // 2
         total = 0.0
         row_start = tile_row * _TILE
         row_end = min(row_start + _TILE, n)
