@@ -95,6 +95,7 @@ rule converged_reference:
         negative_weight=experiment_param("negative_weight"),
         dim=experiment_param("dim"),
         max_iterations=experiment_param("reference_iterations"),
+        dtype=experiment_param("reference_dtype"),
     script:
         "../scripts/converged_reference.py"
 

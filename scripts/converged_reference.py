@@ -2,12 +2,14 @@
 
 snakemake.input: vocab, cooccurrence, stats, mstar_eigvals, mstar_eigvecs, analogies. snakemake.output:
 W (the rank-d minimiser of the expected loss), summary (reference.json). snakemake.params: run (the
-settings of a run with this objective), negative_weight, dim, max_iterations.
+settings of a run with this objective), negative_weight, dim, max_iterations, dtype (of the
+loss evaluations).
 """
 
 import json
 
 import numpy as np
+import torch
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.evaluation import analogy_scorer
@@ -35,7 +37,9 @@ def main(snakemake) -> None:
             np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals
         )
         objective = build_objective(problem, config)
-        reference = minimised_reference(objective, closed_form.W, int(snakemake.params.max_iterations))
+        reference = minimised_reference(
+            objective, closed_form.W, int(snakemake.params.max_iterations), getattr(torch, snakemake.params.dtype)
+        )
     accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
     save_npy(snakemake.output.W, reference.W)

@@ -111,3 +111,21 @@ def test_reference_starts_from_the_better_guess():
     losses = reference.info["start_losses"]
     assert set(losses) == {"svd(M*)", "svd(X*)"} and reference.info["start"] == min(losses, key=losses.get)
     assert reference.info["loss_normalised"] <= min(losses.values())
+
+
+def test_float32_evaluations_reach_the_float64_minimum():
+    """L-BFGS on float32 losses and gradients stops where float32 can no longer lower the loss: the
+    same minimum as float64 to float32 precision, and reported as converged."""
+    problem = _problem(vocab=12)
+    objective = build_objective(problem, _config("sgns", "sgns"))
+    start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
+    exact = minimised_reference(objective, start, max_iterations=2000)
+    single = minimised_reference(objective, start, max_iterations=2000, dtype=torch.float32)
+    positive, negative = (torch.as_tensor(table) for table in objective.tables)
+
+    def value(W: np.ndarray) -> float:
+        return float(expected_loss_and_gradient(torch.as_tensor(W), positive, negative, "sgns")[0])
+
+    assert single.info["dtype"] == "float32" and single.info["converged"]
+    assert value(single.W) == pytest.approx(value(exact.W), rel=1e-5)
+    assert value(single.W) < value(start)
