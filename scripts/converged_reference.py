@@ -9,14 +9,13 @@ loss evaluations).
 import json
 
 import numpy as np
-import torch
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.evaluation import analogy_scorer
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.statistics import load_corpus_statistics
-from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training import DTYPES, RunConfig, TrainingProblem, build_objective
 from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
 from w2vtheory.vocab import read_lexicon
 
@@ -38,7 +37,7 @@ def main(snakemake) -> None:
         )
         objective = build_objective(problem, config)
         reference = minimised_reference(
-            objective, closed_form.W, int(snakemake.params.max_iterations), getattr(torch, snakemake.params.dtype)
+            objective, closed_form.W, int(snakemake.params.max_iterations), DTYPES[snakemake.params.dtype]
         )
     accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
