@@ -26,6 +26,7 @@ COUNTING_MATRICES = 1  # the accumulator; tokens are memory-mapped
 SPECTRUM_MATRICES = 5  # the counts, the matrix, its intermediates and the eigensolver's workspace
 TRAINING_MATRICES = 4  # the counts, P(i,j), M* and the pair-weight table
 EXACT_TRAINING_MATRICES = 8  # those, the two expected-loss tables, W W^T and the slopes
+# (exact omniscient QWEM: M*, its eigenvectors in float64 and float32, and the eigensolver's workspace)
 # (proportional sampling holds as much: the two tables, then their alias tables at 10 bytes per entry)
 # cgroup v1 reports "no limit" as a huge number close to 2^63.
 _NO_CGROUP_LIMIT = 1 << 60
