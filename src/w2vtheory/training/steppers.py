@@ -269,13 +269,14 @@ class ExactStepper:
         self.gradient_scale = objective.gradient_scale
         self.mean_pair_weight = objective.mean_pair_weight
         self.tables = self.basis = None
+        # `state` is the tensor descent updates: the eigenbasis coordinates C = U^T W, or W itself.
         if objective.mstar is not None:
             eigvals, eigvecs = factorisation_eigenbasis(objective.mstar, device)
             self.eigvals = eigvals.to(dtype)
             self.basis = eigvecs.to(dtype)
-            self.coordinates = (eigvecs.T @ torch.as_tensor(W, dtype=torch.float64, device=device)).to(dtype)
+            self.state = (eigvecs.T @ torch.as_tensor(W, dtype=torch.float64, device=device)).to(dtype)
         elif objective.tables is not None:
-            self._W = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
+            self.state = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
             self.tables = tuple(torch.as_tensor(table, device=device).to(dtype) for table in objective.tables)
         else:
             raise ValueError("exact mode needs the objective's dense M* or pair tables (build it with exact: true)")
@@ -283,22 +284,22 @@ class ExactStepper:
     @property
     def W(self) -> torch.Tensor:
         """The current embeddings (formed from the eigenbasis coordinates for omniscient QWEM)."""
-        return self._W if self.basis is None else self.basis @ self.coordinates
+        return self.state if self.basis is None else self.basis @ self.state
+
+    def _loss_and_state_gradient(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The expected loss and its gradient with respect to `state`."""
+        if self.basis is None:
+            return expected_loss_and_gradient(self.state, *self.tables, self.loss)
+        return eigenbasis_loss_and_gradient(self.state, self.eigvals, self.mean_pair_weight)
 
     def loss_and_gradient(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The expected loss at the current W and its gradient in W."""
-        if self.basis is not None:
-            value, gradient = eigenbasis_loss_and_gradient(self.coordinates, self.eigvals, self.mean_pair_weight)
-            return value, self.basis @ gradient
-        return expected_loss_and_gradient(self._W, *self.tables, self.loss)
+        value, gradient = self._loss_and_state_gradient()
+        return value, gradient if self.basis is None else self.basis @ gradient
 
     def step(self, step: int, lr: float) -> torch.Tensor:
-        if self.basis is not None:
-            value, gradient = eigenbasis_loss_and_gradient(self.coordinates, self.eigvals, self.mean_pair_weight)
-            self.coordinates -= (lr * self.gradient_scale) * gradient
-            return value
-        value, gradient = expected_loss_and_gradient(self._W, *self.tables, self.loss)
-        self._W -= (lr * self.gradient_scale) * gradient
+        value, gradient = self._loss_and_state_gradient()
+        self.state -= (lr * self.gradient_scale) * gradient
         return value
 
     def embeddings(self) -> np.ndarray:
