@@ -111,8 +111,14 @@ rule convergence:
         "results/benchmarks/{experiment}/convergence.tsv"
     conda:
         "../envs/training.yaml"
+    resources:
+        # the dense pair tables of each run's objective, to evaluate its expected loss
+        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
     params:
         runs=trained_runs,
         objectives=run_objectives,
+        settings=run_settings,
+        negative_weight=experiment_param("negative_weight"),
+        dim=experiment_param("dim"),
     script:
         "../scripts/convergence_table.py"

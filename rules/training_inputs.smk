@@ -54,16 +54,31 @@ def convergence_inputs(wildcards):
         "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
         "evaluations": [f"{run_dir}/{run}/evaluations.csv" for run in runs],
         "singular_values": [f"{run_dir}/{run}/singular_values.npy" for run in runs],
+        "W": [f"{run_dir}/{run}/W.npy" for run in runs],
         "references": [
             f"results/{wildcards.experiment}/references/{objective}/reference.json"
             for objective in objectives
         ],
+        "reference_W": [
+            f"results/{wildcards.experiment}/references/{objective}/W.npy"
+            for objective in objectives
+        ],
+        "vocab": f"results/{wildcards.experiment}/vocab.tsv",
+        "cooccurrence": f"results/{wildcards.experiment}/cooccurrence.npy",
+        "stats": f"results/{wildcards.experiment}/cooccurrence.json",
+        "mstar_eigvals": f"results/{wildcards.experiment}/spectrum/mstar_eigvals.npy",
     }
 
 
 def run_objectives(wildcards):
     runs = trained_runs(wildcards)
     return [run_objective(wildcards.experiment, run) for run in runs]
+
+
+def run_settings(wildcards):
+    """The settings of every run the experiment trains, in trained_runs order."""
+    runs = experiment_config(wildcards.experiment)["runs"]
+    return [runs[run] for run in trained_runs(wildcards)]
 
 
 def convergence_table_input(wildcards):

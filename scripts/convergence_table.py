@@ -1,7 +1,9 @@
 """Each trained run against its objective's converged value (rule convergence): convergence.csv.
 
-snakemake.input: summaries, evaluations, singular_values (one per run, in params.runs order) and
-references (reference.json, in params.objectives order). snakemake.params: runs, objectives.
+snakemake.input: summaries, evaluations, singular_values, W (one per run, in params.runs order),
+references and reference_W (reference.json and W.npy, in sorted objective order), vocab,
+cooccurrence, stats, mstar_eigvals. snakemake.params: runs, objectives, settings (each run's
+settings), negative_weight, dim.
 """
 
 import json
@@ -12,24 +14,52 @@ import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.convergence import convergence_row, convergence_table
+from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
+from w2vtheory.statistics import load_corpus_statistics
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training.objective import expected_normalised_loss
 
 
 def main(snakemake) -> None:
-    references = {
-        json.loads(Path(path).read_text(encoding="utf-8"))["objective"]: path for path in snakemake.input.references
-    }
+    experiment = snakemake.wildcards.experiment
+    statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
+    check_matrix_memory("the expected losses of the trained runs", statistics.vocab_size, EXACT_TRAINING_MATRICES)
+    problem = TrainingProblem(
+        np.empty(0),
+        np.zeros(1),
+        statistics,
+        float(snakemake.params.negative_weight),
+        int(snakemake.params.dim),
+        np.load(snakemake.input.mstar_eigvals),
+    )
+    references = {}
+    for summary_path, W_path in zip(snakemake.input.references, snakemake.input.reference_W, strict=True):
+        references[json.loads(Path(summary_path).read_text(encoding="utf-8"))["objective"]] = (summary_path, W_path)
+    runs = list(zip(snakemake.params.runs, snakemake.params.objectives, snakemake.params.settings, strict=True))
+    # One objective's dense tables at a time: (run loss, reference loss) per run index.
+    losses: dict[int, tuple[float, float]] = {}
+    for objective_key in dict.fromkeys(objective for _, objective, _ in runs):
+        indices = [index for index, (_, objective, _) in enumerate(runs) if objective == objective_key]
+        name, _, settings = runs[indices[0]]
+        exact = {**settings, "exact": True, "dtype": "float64", "device": "cpu"}
+        objective = build_objective(problem, RunConfig.from_mapping(exact, f"experiments.{experiment}.runs.{name}"))
+        reference_loss = expected_normalised_loss(objective, np.load(references[objective_key][1]))
+        for index in indices:
+            losses[index] = (expected_normalised_loss(objective, np.load(snakemake.input.W[index])), reference_loss)
+        del objective
     rows = []
-    for index, (name, objective) in enumerate(zip(snakemake.params.runs, snakemake.params.objectives, strict=True)):
-        reference = json.loads(Path(references[objective]).read_text(encoding="utf-8"))
+    for index, (name, objective_key, _) in enumerate(runs):
+        reference = json.loads(Path(references[objective_key][0]).read_text(encoding="utf-8"))
         rows.append(
             convergence_row(
                 name,
-                objective,
+                objective_key,
                 json.loads(Path(snakemake.input.summaries[index]).read_text(encoding="utf-8")),
                 pd.read_csv(snakemake.input.evaluations[index]),
                 np.load(snakemake.input.singular_values[index]),
                 reference["analogy_accuracy"],
+                *losses[index],
             )
         )
     write_table(snakemake.output.table, convergence_table(rows))

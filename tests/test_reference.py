@@ -10,7 +10,7 @@ import torch
 from w2vtheory.convergence import convergence_markdown, convergence_row, convergence_table, singular_value_change
 from w2vtheory.statistics import mstar
 from w2vtheory.training import RunConfig, build_objective
-from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
+from w2vtheory.training.objective import expected_loss_and_gradient, expected_normalised_loss, torch_loss_slopes
 from w2vtheory.training.reference import (
     closed_form_reference,
     elementwise_minimiser,
@@ -80,14 +80,41 @@ def test_singular_value_change_over_the_last_tenth():
 def test_convergence_row_and_markdown():
     evaluations = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "analogy_accuracy": [0.0, 0.29, 0.30]})
     singular = np.array([[0.1, 0.1], [10.0, 4.0], [10.1, 4.01]])
-    near = convergence_row("sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31)
-    far = convergence_row("other", "sgns-sgns-t1e-05", {"wall_seconds": 5.0}, evaluations, singular, 0.40)
+    near = convergence_row("sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31, 0.62, 0.6)
+    far = convergence_row("other", "sgns-sgns-t1e-05", {"wall_seconds": 5.0}, evaluations, singular, 0.40, 0.7, 0.6)
     assert near["converged"] and near["gap"] == pytest.approx(0.01)
+    assert near["loss_gap"] == pytest.approx(0.02) and near["unlearned_fraction"] == pytest.approx(0.05)
     assert not far["converged"]
     table = convergence_table([near, far])
     text = convergence_markdown(table)
-    assert "| sgns | sgns-sgns-t1e-05 | 100 | 12 | 30.0% | 31.0% | +1.0 | 0.99% | yes |" in text
+    assert (
+        "| sgns | sgns-sgns-t1e-05 | 100 | 12 | 30.0% | 31.0% | +1.0 | 0.6200 | 0.6000 | 5.0% | 0.99% | yes |" in text
+    )
     assert "| other |" in text and "| no |" in text
+
+
+@pytest.mark.parametrize("loss,reweight", [("qwem", "omniscient"), ("sgns", "sgns"), ("qwem", "unigram")])
+def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
+    """1 at W = 0, the exact stepper's normalised loss at any W, and lowest at the minimiser."""
+    problem = _problem(vocab=12)
+    objective = build_objective(problem, _config(loss, reweight))
+    assert expected_normalised_loss(objective, np.zeros((12, 3))) == pytest.approx(1.0, abs=1e-12)
+    W = np.random.default_rng(4).standard_normal((12, 3)) * 0.3
+    stepper = ExactStepper(W, objective, torch.float64, torch.device("cpu"))
+    value, _ = stepper.loss_and_gradient()
+    assert expected_normalised_loss(objective, W) == pytest.approx(1.0 - float(value) / objective.normaliser, rel=1e-10)
+    if objective.mstar is not None:  # omniscient QWEM's minimiser is svd(M*)
+        eigvals, eigvecs = np.linalg.eigh(objective.mstar)
+        minimiser = closed_form_reference(eigvals[::-1], eigvecs[:, ::-1], 3).W
+    else:
+        minimiser = minimised_reference(objective, W, max_iterations=2000).W
+    assert expected_normalised_loss(objective, minimiser) < expected_normalised_loss(objective, W)
+
+
+def test_expected_normalised_loss_needs_the_dense_objective():
+    objective = build_objective(_problem(vocab=12), _config("sgns", "sgns", exact=False, batch_size=100))
+    with pytest.raises(ValueError, match="exact: true"):
+        expected_normalised_loss(objective, np.zeros((12, 3)))
 
 
 @pytest.mark.parametrize("loss", ["sgns", "qwem"])

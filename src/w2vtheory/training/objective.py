@@ -107,6 +107,25 @@ def expected_loss_and_gradient(
     return value, 2.0 * (slopes @ W)
 
 
+def expected_normalised_loss(objective: Objective, W: np.ndarray) -> float:
+    """1 - E(W)/normaliser in float64 on the CPU: the expected loss at W on the scale of the trace's
+    loss_normalised (1 at W = 0). Omniscient QWEM from its factorised form with the dense M*; every
+    other objective from its dense pair tables (build the objective with exact: true)."""
+    W = torch.as_tensor(np.asarray(W, dtype=np.float64))
+    if objective.is_factorisation:
+        if objective.mstar is None:
+            raise ValueError("omniscient QWEM's expected loss needs the dense M* (build it with exact: true)")
+        gram = W.T @ W
+        projected = torch.as_tensor(objective.mstar, dtype=torch.float64) @ W
+        value = 0.25 * objective.mean_pair_weight * float(torch.sum(gram * gram) - 2.0 * torch.sum(W * projected))
+    elif objective.tables is not None:
+        positive, negative = (torch.as_tensor(table, dtype=torch.float64) for table in objective.tables)
+        value = float(expected_loss_and_gradient(W, positive, negative, objective.loss)[0])
+    else:
+        raise ValueError("the expected loss needs the objective's dense pair tables (build it with exact: true)")
+    return 1.0 - value / objective.normaliser
+
+
 def torch_loss_slopes(
     gram: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
