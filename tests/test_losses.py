@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 import pytest
 import torch
@@ -11,7 +12,7 @@ import torch
 from w2vtheory import cpu_kernels, losses
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
-from w2vtheory.training.steppers import TorchPairWeights, torch_sgd_step
+from w2vtheory.training.steppers import KernelBuffers, TorchPairWeights, torch_sgd_step
 
 
 @pytest.mark.parametrize("loss", losses.LOSSES)
@@ -105,18 +106,25 @@ def test_torch_step_and_fused_kernel_match_autograd(loss, kind):
     np.testing.assert_allclose(W_torch.numpy(), expected_W, rtol=1e-12, atol=1e-13)
     assert torch_loss.item() == pytest.approx(expected_loss, rel=1e-12)
 
-    W_numba = W0.copy()
-    gradient = np.zeros_like(W_numba)
     table = weights.table if weights.table is not None else np.zeros((1, 1))
-    kernel_loss = cpu_kernels.fused_sgd_step(
-        W_numba, gradient, np.uint64(key), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths,
-        layout.pair_offsets, window, table, weights.table is not None, weights.positive, weights.negative_centre,
-        weights.negative_context, k, loss == "sgns", scale, lr, np.empty(2 * batch_size, np.int64),
-        np.empty(2 * batch_size, np.int64), np.empty(2 * batch_size), np.zeros(cpu_kernels.N_CHUNKS), 2,
-    )  # fmt: skip
+
+    def kernel_step(with_loss):
+        W = W0.copy()
+        buffers = KernelBuffers(W, batch_size)
+        value = cpu_kernels.fused_sgd_step(
+            W, buffers.gradient, np.uint64(key), batch_size, layout.tokens, layout.doc_starts, layout.doc_lengths,
+            layout.pair_offsets, window, table, weights.table is not None, weights.positive, weights.negative_centre,
+            weights.negative_context, k, loss == "sgns", scale, lr, with_loss, *buffers.entries(),
+        )  # fmt: skip
+        assert not buffers.gradient.any()  # the buffer is left zeroed for the next step
+        return W, value
+
+    W_numba, kernel_loss = kernel_step(True)
     np.testing.assert_allclose(W_numba, expected_W, rtol=1e-12, atol=1e-13)
     assert kernel_loss == pytest.approx(expected_loss, rel=1e-12)
-    assert not gradient.any()  # the buffer is left zeroed for the next step
+    # Without the loss (steps that do not log it) the step is the same and the loss reads 0.
+    W_unlogged, unlogged_loss = kernel_step(False)
+    assert np.array_equal(W_unlogged, W_numba) and unlogged_loss == 0.0
 
 
 def test_fused_kernel_is_independent_of_thread_count():
@@ -125,13 +133,19 @@ def test_fused_kernel_is_independent_of_thread_count():
     layout = corpus_layout(tokens, np.array([0, 1000, 2000]), 4)
     W0 = rng.standard_normal((40, 6)) * 0.1
     results = []
-    for owners in (1, 2, 3):
-        W = W0.copy()
-        ones = np.ones(40)
-        cpu_kernels.fused_sgd_step(
-            W, np.zeros_like(W), np.uint64(99), 3000, layout.tokens, layout.doc_starts, layout.doc_lengths,
-            layout.pair_offsets, 4, np.zeros((1, 1)), False, ones, ones, ones, 1.0, True, 1.0, 0.5,
-            np.empty(6000, np.int64), np.empty(6000, np.int64), np.empty(6000), np.zeros(cpu_kernels.N_CHUNKS), owners,
-        )  # fmt: skip
-        results.append(W)
+    threads = numba.get_num_threads()
+    try:
+        for n_threads in (1, numba.config.NUMBA_NUM_THREADS, 1):
+            numba.set_num_threads(n_threads)
+            W = W0.copy()
+            buffers = KernelBuffers(W, 3000)
+            ones = np.ones(40)
+            cpu_kernels.fused_sgd_step(
+                W, buffers.gradient, np.uint64(99), 3000, layout.tokens, layout.doc_starts, layout.doc_lengths,
+                layout.pair_offsets, 4, np.zeros((1, 1)), False, ones, ones, ones, 1.0, True, 1.0, 0.5, True,
+                *buffers.entries(),
+            )  # fmt: skip
+            results.append(W)
+    finally:
+        numba.set_num_threads(threads)
     assert np.array_equal(results[0], results[1]) and np.array_equal(results[0], results[2])

@@ -193,10 +193,11 @@ def _training_loop(
             if step == config.steps:
                 break
             lr = config.learning_rate(step)
-            loss = stepper.step(step, lr)
-            if isinstance(loss, float) and not math.isfinite(loss):
+            logging = step % config.log_every == 0
+            loss = stepper.step(step, lr, logging)
+            if logging and isinstance(loss, float) and not math.isfinite(loss):
                 raise divergence_error(config, step, lr, f"the loss became {loss}")
-            if step % config.log_every == 0:
+            if logging:
                 pending.append((step, lr, loss))
                 if len(pending) * config.log_every >= 10 * config.eval_every or not isinstance(loss, torch.Tensor):
                     _flush_trace(config, objective, record, pending)

@@ -4,13 +4,13 @@ pairs from the corpus (the authors' sampler) or drawn in proportion to their wei
 objective, any torch device).
 
 Every stepper updates W in place with the gradient taken at the pre-step W (plain SGD) and returns
-the loss at the pre-step W: a float on the CPU kernel, a 0-d tensor on torch (no host
-synchronisation; the loop reads it at log steps).
+the loss at the pre-step W: a float on the CPU kernel (0 unless `with_loss`: the loop asks for it at
+log steps only, and the step is cheaper without it), a 0-d tensor on torch (always computed, no
+host synchronisation; the loop reads it at log steps).
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import torch
 
@@ -107,23 +107,32 @@ def torch_pair_update(
 
 class KernelBuffers:
     """The preallocated buffers of the fused CPU kernels: the V x d gradient (zero between steps), the
-    2B gradient entries (i, j, g) and the per-chunk losses."""
+    2B gradient entries (i, j, g), the per-chunk losses, and the counting sort's block counts,
+    row starts and 4B sorted terms (partner row, coefficient)."""
 
     def __init__(self, W: np.ndarray, batch_size: int) -> None:
+        vocab_size = len(W)
         self.gradient = np.zeros_like(W)
         self.entry_rows = np.empty(2 * batch_size, dtype=np.int64)
         self.entry_columns = np.empty(2 * batch_size, dtype=np.int64)
         self.entry_coefficients = np.empty(2 * batch_size, dtype=W.dtype)
         self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
+        self.block_counts = np.zeros((cpu_kernels.N_CHUNKS, vocab_size), dtype=np.int32)
+        self.row_starts = np.zeros(vocab_size + 1, dtype=np.int64)
+        self.partners = np.empty(4 * batch_size, dtype=np.int32)
+        self.term_coefficients = np.empty(4 * batch_size, dtype=W.dtype)
 
     def entries(self) -> tuple:
-        """The kernels' trailing arguments: entry buffers, chunk losses and the thread count."""
+        """The kernels' trailing arguments, after `with_loss`."""
         return (
             self.entry_rows,
             self.entry_columns,
             self.entry_coefficients,
             self.chunk_losses,
-            numba.get_num_threads(),
+            self.block_counts,
+            self.row_starts,
+            self.partners,
+            self.term_coefficients,
         )
 
 
@@ -142,7 +151,7 @@ class NumbaStepper:
         self.gradient_scale = objective.gradient_scale
         self.buffers = KernelBuffers(W, config.batch_size)
 
-    def step(self, step: int, lr: float) -> float:
+    def step(self, step: int, lr: float, with_loss: bool = True) -> float:
         layout = self.layout
         return cpu_kernels.fused_sgd_step(
             self.W,
@@ -161,6 +170,7 @@ class NumbaStepper:
             self.config.loss == "sgns",
             self.gradient_scale,
             lr,
+            with_loss,
             *self.buffers.entries(),
         )
 
@@ -188,7 +198,7 @@ class TorchStepper:
         self.negative_weight = float(k)
         self.gradient_scale = objective.gradient_scale
 
-    def step(self, step: int, lr: float) -> torch.Tensor:
+    def step(self, step: int, lr: float, with_loss: bool = True) -> torch.Tensor:
         batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
         return torch_sgd_step(
             self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr
@@ -209,7 +219,7 @@ class ProportionalNumbaStepper:
         self.gradient_scale = objective.gradient_scale
         self.buffers = KernelBuffers(W, config.batch_size)
 
-    def step(self, step: int, lr: float) -> float:
+    def step(self, step: int, lr: float, with_loss: bool = True) -> float:
         return cpu_kernels.proportional_sgd_step(
             self.W,
             self.buffers.gradient,
@@ -220,6 +230,7 @@ class ProportionalNumbaStepper:
             self.config.loss == "sgns",
             self.gradient_scale,
             lr,
+            with_loss,
             *self.buffers.entries(),
         )
 
@@ -239,7 +250,7 @@ class ProportionalTorchStepper:
         self.config = config
         self.gradient_scale = objective.gradient_scale
 
-    def step(self, step: int, lr: float) -> torch.Tensor:
+    def step(self, step: int, lr: float, with_loss: bool = True) -> torch.Tensor:
         batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
         return torch_pair_update(
             self.W,
@@ -297,7 +308,7 @@ class ExactStepper:
         value, gradient = self._loss_and_state_gradient()
         return value, gradient if self.basis is None else self.basis @ gradient
 
-    def step(self, step: int, lr: float) -> torch.Tensor:
+    def step(self, step: int, lr: float, with_loss: bool = True) -> torch.Tensor:
         value, gradient = self._loss_and_state_gradient()
         self.state -= (lr * self.gradient_scale) * gradient
         return value
