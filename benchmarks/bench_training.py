@@ -4,7 +4,8 @@
 
 Prints steps/s and pairs/s (2B pairs per step) of the CPU paths in float32 and float64 and their
 ratio, and the kernel with proportional pair sampling (alias tables of a dense V x V table for both
-signs: the largest tables, one cache line per draw) next to the corpus sampler's; with CUDA present
+signs: the largest tables, one cache line per draw) next to the corpus sampler's, and with its
+negatives from a product table (two V-record tables, as for the `sgns` reweighting); with CUDA present
 it also times the torch device path (target: >= 1,000 steps/s in float64 on an H100). The corpus is
 Zipf-distributed random tokens and the pair weights a dense V x V table (the omniscient setting's
 memory access pattern).
@@ -19,7 +20,7 @@ import numba
 import numpy as np
 import torch
 
-from w2vtheory.proportional_sampler import proportional_pairs
+from w2vtheory.proportional_sampler import ProportionalPairs, alias_table, product_table
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import TorchPairSampler, corpus_layout
 from w2vtheory.training import Objective, RunConfig
@@ -90,7 +91,10 @@ def main() -> None:
     tokens, offsets, weights = synthetic_inputs(args.vocab, args.tokens, 5_000)
     layout = corpus_layout(tokens, offsets, 16)
     symmetric = 0.5 * (weights.table + weights.table.T)
-    pairs = proportional_pairs(symmetric, symmetric)
+    pair_table = alias_table(symmetric)
+    pairs = ProportionalPairs(pair_table, alias_table(symmetric))
+    factor = np.random.default_rng(2).uniform(0.5, 2.0, args.vocab)
+    product_pairs = ProportionalPairs(pair_table, product_table(factor, factor[::-1], 1.0))
     W0 = np.random.default_rng(1).standard_normal((args.vocab, args.dim)) * 0.1 / np.sqrt(args.dim)
     print(f"V = {args.vocab}, d = {args.dim}, B = {args.batch} (+{args.batch} negatives), threads = {args.threads}")
     for dtype in ("float32", "float64"):
@@ -99,16 +103,25 @@ def main() -> None:
         plain = torch_rate(layout, weights, config, W0, torch.device("cpu"), args.torch_steps)
         fused = numba_rate(layout, weights, config, W0, args.numba_steps)
         proportional = proportional_rate(pairs, weights, config, W0, args.numba_steps)
-        rates = (("plain PyTorch (CPU)", plain), ("fused numba (CPU)", fused), ("proportional numba", proportional))
+        product = proportional_rate(product_pairs, weights, config, W0, args.numba_steps)
+        rates = (
+            ("plain PyTorch (CPU)", plain),
+            ("fused numba (CPU)", fused),
+            ("proportional numba", proportional),
+            ("proportional, product", product),
+        )
         for name, rate in rates:
             pairs_per_second = rate * 2 * args.batch
             print(
-                f"{dtype}  {name:20s} {rate:9.2f} steps/s  {pairs_per_second:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step"
+                f"{dtype}  {name:22s} {rate:9.2f} steps/s  {pairs_per_second:14,.0f} pairs/s  {1000 / rate:8.1f} ms/step"
             )
-        print(f"{dtype}  fused / plain = {fused / plain:.1f}x, proportional / fused = {proportional / fused:.2f}x")
+        print(
+            f"{dtype}  fused / plain = {fused / plain:.1f}x, proportional / fused = {proportional / fused:.2f}x, "
+            f"product / pair-table negatives = {product / proportional:.2f}x"
+        )
         if torch.cuda.is_available():
             rate = torch_rate(layout, weights, config, W0, torch.device("cuda"), args.cuda_steps)
-            print(f"{dtype}  {'torch (CUDA)':20s} {rate:9.2f} steps/s  {rate * 2 * args.batch:14,.0f} pairs/s")
+            print(f"{dtype}  {'torch (CUDA)':22s} {rate:9.2f} steps/s  {rate * 2 * args.batch:14,.0f} pairs/s")
 
 
 if __name__ == "__main__":

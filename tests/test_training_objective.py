@@ -13,7 +13,7 @@ import torch
 from w2vtheory import cpu_kernels
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
-from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table
+from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table, product_table
 from w2vtheory.reweighting import expected_pair_tables
 from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
 from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
@@ -219,6 +219,33 @@ def test_alias_table_draws_each_unordered_pair_with_its_weight():
     assert len(rows) == np.count_nonzero(np.triu(table))
     expected = np.where(rows == columns, 1.0, 2.0) * table[rows, columns] / table.sum()
     np.testing.assert_allclose(probability, expected, rtol=1e-8, atol=1e-12)  # thresholds are 32-bit
+
+
+def test_product_table_draws_the_pairs_of_its_dense_table():
+    rng = np.random.default_rng(1)
+    u, v = rng.uniform(0, 1, 12), rng.uniform(0, 1, 12)
+    u[3] = 0.0  # a word that is never a negative centre
+    dense = 0.7 * (np.outer(u, v) + np.outer(v, u)) / 2
+    product = product_table(u, v, 0.7)
+    assert product.total == pytest.approx(dense.sum())
+    rows, columns, probability = product.pair_probabilities()
+    dense_rows, dense_columns, dense_probability = alias_table(dense).pair_probabilities()
+    np.testing.assert_array_equal(rows, dense_rows)
+    np.testing.assert_array_equal(columns, dense_columns)
+    np.testing.assert_allclose(probability, dense_probability, rtol=1e-7, atol=1e-12)
+    # the torch sampler's draws follow it
+    pairs = ProportionalPairs(alias_table(dense), product)
+    batch = TorchProportionalSampler(pairs, torch.device("cpu")).sample(seed=0, step=1, batch_size=400_000)
+    low = torch.minimum(batch.negative_rows, batch.negative_columns).numpy()
+    high = torch.maximum(batch.negative_rows, batch.negative_columns).numpy()
+    counts = np.zeros((12, 12))
+    np.add.at(counts, (low, high), 1)
+    np.testing.assert_allclose(counts[rows, columns] / 400_000, probability, atol=3e-3)
+
+
+def test_product_table_rejects_a_zero_factor():
+    with pytest.raises(ValueError, match="not all zero"):
+        product_table(np.zeros(4), np.ones(4), 1.0)
 
 
 def test_alias_table_rejects_an_empty_or_negative_table():

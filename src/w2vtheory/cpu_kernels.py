@@ -292,6 +292,16 @@ def _draw_alias(key, pair, stream, records, vocab_size):
     return code // vocab_size, code % vocab_size
 
 
+@numba.njit(inline="always")
+def _draw_index(key, pair, stream, records):
+    """An index from the records of a `w2vtheory.proportional_sampler.ProductTable` factor: one
+    64-bit number gives the slot (low 32 bits, modulo V <= 65,535: bias below 2e-5 relative) and
+    the threshold draw (high 32 bits)."""
+    value = _random(key, pair, stream)
+    slot = np.int64((value & np.uint64(0xFFFFFFFF)) % np.uint64(records.shape[0]))
+    return np.int64(records[slot, 1] if (value >> np.uint64(32)) < np.uint64(records[slot, 0]) else records[slot, 2])
+
+
 @numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
 def proportional_sgd_step(
     W,
@@ -300,6 +310,9 @@ def proportional_sgd_step(
     batch_size,
     positive_records,
     negative_records,
+    negative_row_records,
+    negative_column_records,
+    product_negatives,
     vocab_size,
     positive_total,
     negative_total,
@@ -318,7 +331,9 @@ def proportional_sgd_step(
 ):
     """One SGD step in place on W with pairs drawn in proportion to A+ and A- (every positive pair
     weighs Z+ = `positive_total`, every negative Z-); returns the batch loss at the pre-step W
-    (0 without `with_loss`). Same buffers, phases and determinism as `fused_sgd_step`."""
+    (0 without `with_loss`). Negatives come from `negative_records` (an alias table over pairs) or,
+    if `product_negatives`, as a row index from `negative_row_records` and a column index from
+    `negative_column_records`. Same buffers, phases and determinism as `fused_sgd_step`."""
     chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
     positive_coefficient = gradient_scale * positive_total / batch_size
     negative_coefficient = gradient_scale * negative_total / batch_size
@@ -331,10 +346,15 @@ def proportional_sgd_step(
             i, j = _draw_alias(key, pair, 0, positive_records, vocab_size)
             entry_rows[pair] = i
             entry_columns[pair] = j
-        for pair in range(first, last):
-            m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
-            entry_rows[batch_size + pair] = m
-            entry_columns[batch_size + pair] = n
+        if product_negatives:
+            for pair in range(first, last):
+                entry_rows[batch_size + pair] = _draw_index(key, pair, 2, negative_row_records)
+                entry_columns[batch_size + pair] = _draw_index(key, pair, 3, negative_column_records)
+        else:
+            for pair in range(first, last):
+                m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
+                entry_rows[batch_size + pair] = m
+                entry_columns[batch_size + pair] = n
         for pair in range(first, last):
             loss_positive, slope_positive = _loss_and_slope(
                 _dot(W, entry_rows[pair], entry_columns[pair]), True, sgns, with_loss

@@ -15,7 +15,9 @@ Each table is an alias table (Walker; Vose's construction) over the unordered pa
 weight A_ij (2 A_ij off the diagonal, the tables being symmetric): one uniform slot and one
 uniform number per draw, and one cache line read (`AliasTable`), which matters because the tables
 are far larger than the caches. Memory: 16 bytes per nonzero pair and table, at most 2 x 8 V^2
-bytes; V <= 65,535.
+bytes; V <= 65,535. Where the negative weights are separable (the `sgns` and `unigram`
+reweightings: A-_ij = k P(i)P(j)(c_i n_j + c_j n_i)/2), a negative pair is two independent index
+draws from V-record tables that stay in cache (`ProductTable`), the same distribution.
 Randomness is keyed by (seed, step) as in `w2vtheory.sampler`.
 """
 
@@ -48,11 +50,7 @@ class AliasTable:
 
     def pair_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, probability) of every pair that can be drawn (for tests)."""
-        keep = self.records[:, 0].astype(np.float64) / 2.0**32
-        codes = np.concatenate([self.records[:, 1], self.records[:, 2]]).astype(np.int64)
-        mass = np.concatenate([keep, 1.0 - keep]) / len(keep)
-        pairs, where = np.unique(codes, return_inverse=True)
-        probability = np.bincount(where, weights=mass)
+        pairs, probability = _record_probabilities(self.records)
         return pairs // self.vocab_size, pairs % self.vocab_size, probability
 
 
@@ -113,6 +111,25 @@ def _vose_alias(weights):
     return probability, alias
 
 
+def _alias_records(weights: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Alias records (threshold, code, alias code, 0) of the distribution proportional to `weights`."""
+    probability, alias = _vose_alias(weights)
+    records = np.zeros((len(weights), 4), dtype=np.uint32)
+    records[:, 0] = np.minimum(np.floor(probability * 2.0**32), 2.0**32 - 1).astype(np.uint32)
+    records[:, 1] = codes
+    records[:, 2] = codes[alias]
+    return records
+
+
+def _record_probabilities(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, probability) of every code the records can draw."""
+    keep = records[:, 0].astype(np.float64) / 2.0**32
+    codes = np.concatenate([records[:, 1], records[:, 2]]).astype(np.int64)
+    mass = np.concatenate([keep, 1.0 - keep]) / len(keep)
+    values, where = np.unique(codes, return_inverse=True)
+    return values, np.bincount(where, weights=mass)
+
+
 def alias_table(table: np.ndarray) -> AliasTable:
     """The alias table of a symmetric, non-negative V x V weight table with a positive sum."""
     table = np.asarray(table)
@@ -121,25 +138,54 @@ def alias_table(table: np.ndarray) -> AliasTable:
     rows, columns, weights = _upper_triangle_entries(table)
     if len(weights) == 0 or np.any(weights < 0) or not np.isfinite(weights.sum()):
         raise ValueError("a pair-weight table must be finite, non-negative and not all zero")
-    probability, alias = _vose_alias(weights)
     codes = rows.astype(np.uint32) * np.uint32(len(table)) + columns.astype(np.uint32)
-    records = np.zeros((len(weights), 4), dtype=np.uint32)
-    records[:, 0] = np.minimum(np.floor(probability * 2.0**32), 2.0**32 - 1).astype(np.uint32)
-    records[:, 1] = codes
-    records[:, 2] = codes[alias]
-    return AliasTable(records, len(table), float(weights.sum()))
+    return AliasTable(_alias_records(weights, codes), len(table), float(weights.sum()))
+
+
+@dataclass(frozen=True)
+class ProductTable:
+    """The symmetric table A_ij = c (u_i v_j + u_j v_i)/2 as two alias tables over indices: draw i
+    from u / sum(u) and j from v / sum(v), independently. The unordered pair {i, j} then comes with
+    probability (u_i v_j + u_j v_i) / (sum(u) sum(v)) (u_i v_i on the diagonal), that of
+    `alias_table(A)`; the update of a pair is symmetric in i and j. Records as `AliasTable`'s, with
+    indices for codes; a draw reads two of them, and 2 x 16 V bytes stay in cache."""
+
+    rows: np.ndarray  # uint32, V x 4
+    columns: np.ndarray  # uint32, V x 4
+    vocab_size: int
+    total: float  # sum_ij A_ij = c sum(u) sum(v)
+
+    def pair_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, probability) of every unordered pair i <= j that can be drawn (for tests)."""
+        probability = np.zeros((self.vocab_size, self.vocab_size))
+        row_codes, row_probability = _record_probabilities(self.rows)
+        column_codes, column_probability = _record_probabilities(self.columns)
+        probability[np.ix_(row_codes, column_codes)] = np.outer(row_probability, column_probability)
+        unordered = np.triu(probability + probability.T) - np.diag(np.diag(probability))
+        rows, columns = np.nonzero(unordered)
+        return rows, columns, unordered[rows, columns]
+
+
+def product_table(u: np.ndarray, v: np.ndarray, scale: float) -> ProductTable:
+    """The `ProductTable` of A_ij = scale (u_i v_j + u_j v_i)/2 (u, v non-negative, each with a positive sum)."""
+    u, v = (np.asarray(factor, dtype=np.float64) for factor in (u, v))
+    if len(u) > MAX_VOCAB_SIZE:
+        raise ValueError(f"proportional sampling needs V <= {MAX_VOCAB_SIZE}; V = {len(u)}")
+    for factor in (u, v):
+        if np.any(factor < 0) or not np.isfinite(factor.sum()) or factor.sum() <= 0:
+            raise ValueError("a pair-weight factor must be finite, non-negative and not all zero")
+    indices = np.arange(len(u), dtype=np.uint32)
+    return ProductTable(
+        _alias_records(u, indices), _alias_records(v, indices), len(u), float(scale * u.sum() * v.sum())
+    )
 
 
 @dataclass(frozen=True)
 class ProportionalPairs:
-    """The two alias tables of one objective: positive pairs from A+, negative pairs from A-."""
+    """The tables of one objective: positive pairs from A+, negative pairs from A-."""
 
     positive: AliasTable
-    negative: AliasTable
-
-
-def proportional_pairs(positive_table: np.ndarray, negative_table: np.ndarray) -> ProportionalPairs:
-    return ProportionalPairs(alias_table(positive_table), alias_table(negative_table))
+    negative: AliasTable | ProductTable
 
 
 @dataclass(frozen=True)
@@ -152,18 +198,32 @@ class ProportionalBatch:
     negative_columns: torch.Tensor
 
 
+def _torch_draw(records: torch.Tensor, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+    """Codes drawn from alias records (threshold, code, alias code) held as int64 on a device."""
+    device = records.device
+    slot = torch.randint(0, len(records), (batch_size,), generator=generator, device=device)
+    bits = torch.randint(0, 2**32, (batch_size,), generator=generator, device=device)
+    chosen = records[slot]
+    return torch.where(bits < chosen[:, 0], chosen[:, 1], chosen[:, 2])
+
+
 class TorchAliasTable:
     def __init__(self, table: AliasTable, device: torch.device) -> None:
-        records = torch.as_tensor(table.records.astype(np.int64), device=device)
-        self.threshold, self.pair, self.alias_pair = records[:, 0], records[:, 1], records[:, 2]
+        self.records = torch.as_tensor(table.records.astype(np.int64), device=device)
         self.vocab_size = table.vocab_size
 
     def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        device = self.pair.device
-        slot = torch.randint(0, len(self.pair), (batch_size,), generator=generator, device=device)
-        bits = torch.randint(0, 2**32, (batch_size,), generator=generator, device=device)
-        pair = torch.where(bits < self.threshold[slot], self.pair[slot], self.alias_pair[slot])
+        pair = _torch_draw(self.records, batch_size, generator)
         return pair // self.vocab_size, pair % self.vocab_size
+
+
+class TorchProductTable:
+    def __init__(self, table: ProductTable, device: torch.device) -> None:
+        self.rows = torch.as_tensor(table.rows.astype(np.int64), device=device)
+        self.columns = torch.as_tensor(table.columns.astype(np.int64), device=device)
+
+    def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        return _torch_draw(self.rows, batch_size, generator), _torch_draw(self.columns, batch_size, generator)
 
 
 class TorchProportionalSampler:
@@ -171,7 +231,12 @@ class TorchProportionalSampler:
 
     def __init__(self, pairs: ProportionalPairs, device: torch.device) -> None:
         self.positive = TorchAliasTable(pairs.positive, device)
-        self.negative = TorchAliasTable(pairs.negative, device)
+        negative = pairs.negative
+        self.negative = (
+            TorchProductTable(negative, device)
+            if isinstance(negative, ProductTable)
+            else TorchAliasTable(negative, device)
+        )
         self.generator = torch.Generator(device=device)
 
     def sample(self, seed: int, step: int, batch_size: int) -> ProportionalBatch:

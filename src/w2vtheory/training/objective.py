@@ -19,7 +19,7 @@ import torch
 
 from w2vtheory import cpu_kernels, losses, theory
 from w2vtheory.errors import InputError
-from w2vtheory.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, proportional_pairs
+from w2vtheory.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, alias_table, product_table
 from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
 from w2vtheory.statistics import mstar
 from w2vtheory.training.problem import TrainingProblem
@@ -71,7 +71,7 @@ def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
     if proportional:
         if not tables[0].any():
             raise InputError("the corpus has no pair of tokens within the window: nothing to train on")
-        pairs = proportional_pairs(*tables)
+        pairs = proportional_pairs(tables, weights, statistics.unigram, k)
         tables = None  # the sampled run needs only the alias tables
     if weights.table is not None and config.dtype == "float32":
         weights = PairWeights(weights.table.astype(np.float32), *_factors(weights))
@@ -79,6 +79,18 @@ def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
     return Objective(
         config.loss, config.reweight, weights, normaliser, mean_pair_weight, squared_norm, exact_target, tables, pairs
     )
+
+
+def proportional_pairs(
+    tables: tuple[np.ndarray, np.ndarray], weights: PairWeights, unigram: np.ndarray, k: float
+) -> ProportionalPairs:
+    """The proportional sampler's tables for A+ and A- = `tables`: A- as a `ProductTable` when the
+    negative weights are separable, A-_ij = k (u_i v_j + u_j v_i)/2 with u = P c, v = P n."""
+    if weights.table is not None:
+        return ProportionalPairs(alias_table(tables[0]), alias_table(tables[1]))
+    unigram = np.asarray(unigram, dtype=np.float64)
+    negatives = product_table(unigram * weights.negative_centre, unigram * weights.negative_context, k)
+    return ProportionalPairs(alias_table(tables[0]), negatives)
 
 
 def _factors(weights: PairWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from w2vtheory import cpu_kernels, losses
-from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler
+from w2vtheory.proportional_sampler import ProductTable, ProportionalPairs, TorchProportionalSampler
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
 from w2vtheory.training.objective import (
@@ -214,7 +214,16 @@ class ProportionalNumbaStepper:
     def __init__(self, W: np.ndarray, pairs: ProportionalPairs, objective: Objective, config: RunConfig) -> None:
         self.W = W
         self.config = config
-        self.tables = (pairs.positive.records, pairs.negative.records, pairs.positive.vocab_size)
+        negative, unused = pairs.negative, np.zeros((1, 4), dtype=np.uint32)
+        product = isinstance(negative, ProductTable)
+        self.tables = (
+            pairs.positive.records,
+            unused if product else negative.records,
+            negative.rows if product else unused,
+            negative.columns if product else unused,
+            product,
+            pairs.positive.vocab_size,
+        )
         self.totals = (pairs.positive.total, pairs.negative.total)
         self.gradient_scale = objective.gradient_scale
         self.buffers = KernelBuffers(W, config.batch_size)
