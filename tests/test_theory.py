@@ -105,3 +105,22 @@ def test_init_scale_is_s0_for_every_eigenmode():
     basis, _ = np.linalg.qr(rng.standard_normal((vocab, 50)))
     projections = np.linalg.norm(basis.T @ W, axis=1)
     assert np.mean(projections**2) == pytest.approx(theory.init_s0(scale) ** 2, rel=0.03)
+
+
+def test_inverse_time_schedule_decays_as_one_over_time_then_anneals():
+    steps, decay_from, decay_steps, anneal_steps = 8000, 2500, 500, 1200
+    schedule = theory.inverse_time_schedule(decay_from, decay_steps, anneal_steps, steps)
+    rates = theory.learning_rate(np.arange(steps), 50.0, schedule)
+    assert np.all(rates[:decay_from] == 50.0)
+    assert np.all(np.diff(rates) <= 0)  # never rises
+    # Within the decay, each block of decay_steps/2 steps holds the 1/t value of its middle step.
+    for middle in (2625, 4125, 6625):
+        assert rates[middle] == pytest.approx(50.0 / (1 + (middle - decay_from) / decay_steps), rel=1e-12)
+    anneal_from = steps - anneal_steps
+    reached = 50.0 / (1 + (anneal_from - decay_from) / decay_steps)
+    assert rates[anneal_from] == pytest.approx(0.3 * reached) and rates[steps - 1] == pytest.approx(0.1 * reached)
+    assert rates[anneal_from + anneal_steps // 2] == pytest.approx(0.1 * reached)
+    # Without an anneal the decay runs to the end.
+    plain = theory.learning_rate(steps - 1, 50.0, theory.inverse_time_schedule(decay_from, decay_steps, 0, steps))
+    last_middle = steps - decay_steps // 4  # the last block is [7750, 8000)
+    assert plain == pytest.approx(50.0 / (1 + (last_middle - decay_from) / decay_steps), rel=1e-12)

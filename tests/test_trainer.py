@@ -201,6 +201,16 @@ def test_config_errors_name_the_key():
         _config(steps=50.5)
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr` = nan: must be a finite positive number"):
         _config(lr=float("nan"))
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule`: unknown settings tau"):
+        _config(lr_schedule={"decay_from": 10, "tau": 5})
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule.decay_steps` = 0: must be"):
+        _config(lr_schedule={"decay_from": 10, "decay_steps": 0})
+
+
+def test_inverse_time_schedule_is_expanded_into_the_run_config():
+    config = _config(steps=300, lr_schedule={"decay_from": 100, "decay_steps": 40, "anneal_steps": 60})
+    assert config.lr_schedule == tuple(theory.inverse_time_schedule(100, 40, 60, 300))
+    assert config.resolved()["lr_schedule"][0] == [100, pytest.approx(1 / 1.25)]
 
 
 def _risen_errors(run_dir, eigvals: np.ndarray, s0: float, modes: int) -> np.ndarray:

@@ -73,6 +73,36 @@ def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequ
     return rate
 
 
+# The final anneal of `inverse_time_schedule`: two equal parts at these fractions of the rate reached.
+ANNEAL_FACTORS = (0.3, 0.1)
+
+
+def inverse_time_schedule(
+    decay_from: int, decay_steps: int, anneal_steps: int, steps: int
+) -> list[tuple[int, float]]:
+    """The `lr_schedule` list of an inverse-time decay: lr until `decay_from`, then
+    lr / (1 + (s - decay_from)/decay_steps), held constant over blocks of decay_steps/2 steps (its
+    value at each block's middle), and over the last `anneal_steps` steps `ANNEAL_FACTORS` times the
+    rate reached when the anneal starts.
+
+    Why this shape: at a constant rate, sampled SGD settles at a noise floor proportional to the
+    rate, while the slowly learned directions still need many steps at a sizeable rate; a 1/t decay
+    lowers the floor without freezing them, and the anneal removes most of what noise is left.
+    """
+    anneal_from = max(steps - anneal_steps, decay_from)
+    block = max(decay_steps // 2, 1)
+
+    def factor(step: float) -> float:
+        return 1.0 / (1.0 + max(step - decay_from, 0.0) / decay_steps)
+
+    schedule = [(start, factor(start + block / 2)) for start in range(decay_from, anneal_from, block)]
+    if anneal_steps > 0 and anneal_from < steps:
+        reached = factor(anneal_from)
+        part = max((steps - anneal_from) // len(ANNEAL_FACTORS), 1)
+        schedule += [(anneal_from + index * part, reached * scale) for index, scale in enumerate(ANNEAL_FACTORS)]
+    return schedule
+
+
 def cumulative_time(
     steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]], time_per_unit_lr: float
 ) -> np.ndarray:

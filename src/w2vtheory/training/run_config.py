@@ -36,6 +36,28 @@ def run_defaults() -> dict[str, Any]:
     return {"device": config["experiment_defaults"]["device"], **config["run_defaults"]}
 
 
+INVERSE_TIME_KEYS = ("decay_from", "decay_steps", "anneal_steps")
+
+
+def _schedule_entries(schedule: Any, steps: Any, config_key: str) -> tuple[tuple[int, float], ...]:
+    """A run's `lr_schedule` as [step, factor] entries: the list as written, or the entries of an
+    inverse-time decay written as {decay_from, decay_steps, anneal_steps}
+    (`w2vtheory.theory.inverse_time_schedule`)."""
+    if not isinstance(schedule, Mapping):
+        return tuple((int(start), float(factor)) for start, factor in schedule)
+    key = f"{config_key}.lr_schedule"
+    unknown = sorted(set(schedule) - set(INVERSE_TIME_KEYS))
+    if unknown:
+        raise InputError(f"config key `{key}`: unknown settings {', '.join(unknown)} (use {', '.join(INVERSE_TIME_KEYS)})")
+    values = {"anneal_steps": 0, **schedule}
+    for name in INVERSE_TIME_KEYS:
+        value = values.get(name)
+        least = 1 if name == "decay_steps" else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise InputError(f"config key `{key}.{name}` = {value!r}: must be an integer >= {least}")
+    return tuple(theory.inverse_time_schedule(**values, steps=int(steps)))
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """A run completed from run_defaults; `check` repeats the schema's rules for direct callers."""
@@ -68,7 +90,7 @@ class RunConfig:
         if missing:
             raise InputError(f"config key `{config_key}`: missing {', '.join(missing)}")
         values = {**run_defaults(), **run}
-        values["lr_schedule"] = tuple((int(start), float(factor)) for start, factor in values["lr_schedule"])
+        values["lr_schedule"] = _schedule_entries(values["lr_schedule"], values["steps"], config_key)
         config = cls(**values, config_key=config_key)
         config.check()
         return config
