@@ -80,7 +80,11 @@ def test_vocab_size_that_is_not_a_count_is_named(user_config, value, problem):
         ("runs.qwem.lr_schedule", "[[100, .nan]]", "nan is not a finite number"),
         ("runs.qwem.lr_schedule", "{decay_from: 100}", "'decay_steps' is a required property"),
         ("runs.qwem.lr_schedule", "{decay_from: 100, decay_steps: 0}", "decay_steps`: 0 is less than the minimum of 1"),
-        ("runs.qwem.lr_schedule", "{decay_from: 1.0e+2, decay_steps: 5}", "decay_from`: 100.0 is not an integer: write 100"),
+        (
+            "runs.qwem.lr_schedule",
+            "{decay_from: 1.0e+2, decay_steps: 5}",
+            "decay_from`: 100.0 is not an integer: write 100",
+        ),
         ("runs.qwem.init_scale", "1e-6", "YAML reads 1e-6 as text; write 1.0e-6"),
         ("runs.qwem.batch_size", "5e3", "YAML reads 5e3 as text; write 5000"),
     ],

@@ -77,9 +77,7 @@ def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequ
 ANNEAL_FACTORS = (0.3, 0.1)
 
 
-def inverse_time_schedule(
-    decay_from: int, decay_steps: int, anneal_steps: int, steps: int
-) -> list[tuple[int, float]]:
+def inverse_time_schedule(decay_from: int, decay_steps: int, anneal_steps: int, steps: int) -> list[tuple[int, float]]:
     """The `lr_schedule` list of an inverse-time decay: lr until `decay_from`, then
     lr / (1 + (s - decay_from)/decay_steps), held constant over blocks of decay_steps/2 steps (its
     value at each block's middle), and over the last `anneal_steps` steps `ANNEAL_FACTORS` times the

@@ -48,7 +48,9 @@ def _schedule_entries(schedule: Any, steps: Any, config_key: str) -> tuple[tuple
     key = f"{config_key}.lr_schedule"
     unknown = sorted(set(schedule) - set(INVERSE_TIME_KEYS))
     if unknown:
-        raise InputError(f"config key `{key}`: unknown settings {', '.join(unknown)} (use {', '.join(INVERSE_TIME_KEYS)})")
+        raise InputError(
+            f"config key `{key}`: unknown settings {', '.join(unknown)} (use {', '.join(INVERSE_TIME_KEYS)})"
+        )
     values = {"anneal_steps": 0, **schedule}
     for name in INVERSE_TIME_KEYS:
         value = values.get(name)
