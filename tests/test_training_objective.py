@@ -243,6 +243,23 @@ def test_product_table_draws_the_pairs_of_its_dense_table():
     np.testing.assert_allclose(counts[rows, columns] / 400_000, probability, atol=3e-3)
 
 
+def test_kernel_slot_is_the_high_part_of_a_product():
+    """The proportional kernel picks an alias-table slot as floor(r n / 2^64) for a 64-bit random r."""
+    rng = np.random.default_rng(3)
+    values = [
+        0,
+        1,
+        2**32 - 1,
+        2**32,
+        2**63,
+        2**64 - 1,
+        *(int(v) for v in rng.integers(0, 2**63, 200, dtype=np.uint64) * 2),
+    ]
+    for n_slots in (1, 7, 65_535, 12_502_500, 2**32 - 1):
+        for value in values:
+            assert cpu_kernels._uniform_slot(np.uint64(value), np.uint64(n_slots)) == value * n_slots >> 64
+
+
 def test_product_table_rejects_a_zero_factor():
     with pytest.raises(ValueError, match="not all zero"):
         product_table(np.zeros(4), np.ones(4), 1.0)

@@ -284,21 +284,31 @@ def _apply_entries(
 
 
 @numba.njit(inline="always")
-def _draw_alias(key, pair, stream, records, vocab_size):
-    """Pair (row, column) from the records of an alias table (w2vtheory.proportional_sampler.AliasTable)."""
-    slot = np.int64(_random(key, pair, stream) % np.uint64(records.shape[0]))
+def _uniform_slot(value, n_slots):
+    """floor(value * n_slots / 2^64) for a uniform 64-bit `value` and n_slots < 2^32: a uniform slot
+    (relative bias below n_slots / 2^64) from multiplications, where `value % n_slots` would divide."""
+    low = (value & np.uint64(0xFFFFFFFF)) * n_slots
+    high = (value >> np.uint64(32)) * n_slots + (low >> np.uint64(32))
+    return np.int64(high >> np.uint64(32))
+
+
+@numba.njit(inline="always")
+def _draw_alias(key, pair, stream, records):
+    """Pair (row, column) from the records of an alias table (w2vtheory.proportional_sampler.AliasTable;
+    codes row << 16 | column)."""
+    slot = _uniform_slot(_random(key, pair, stream), np.uint64(records.shape[0]))
     bits = _random(key, pair, stream + 1) >> np.uint64(32)
     code = np.int64(records[slot, 1] if bits < np.uint64(records[slot, 0]) else records[slot, 2])
-    return code // vocab_size, code % vocab_size
+    return code >> 16, code & 0xFFFF
 
 
 @numba.njit(inline="always")
 def _draw_index(key, pair, stream, records):
     """An index from the records of a `w2vtheory.proportional_sampler.ProductTable` factor: one
-    64-bit number gives the slot (low 32 bits, modulo V <= 65,535: bias below 2e-5 relative) and
-    the threshold draw (high 32 bits)."""
+    64-bit number gives the slot (its low 32 bits times V <= 65,535, shifted: bias below 2e-5
+    relative) and the threshold draw (its high 32 bits)."""
     value = _random(key, pair, stream)
-    slot = np.int64((value & np.uint64(0xFFFFFFFF)) % np.uint64(records.shape[0]))
+    slot = np.int64(((value & np.uint64(0xFFFFFFFF)) * np.uint64(records.shape[0])) >> np.uint64(32))
     return np.int64(records[slot, 1] if (value >> np.uint64(32)) < np.uint64(records[slot, 0]) else records[slot, 2])
 
 
@@ -313,7 +323,6 @@ def proportional_sgd_step(
     negative_row_records,
     negative_column_records,
     product_negatives,
-    vocab_size,
     positive_total,
     negative_total,
     sgns,
@@ -343,7 +352,7 @@ def proportional_sgd_step(
         # Draws first, in a loop of independent table reads, so that many cache misses are in
         # flight at once; the dot products follow on pairs already in the buffers.
         for pair in range(first, last):
-            i, j = _draw_alias(key, pair, 0, positive_records, vocab_size)
+            i, j = _draw_alias(key, pair, 0, positive_records)
             entry_rows[pair] = i
             entry_columns[pair] = j
         if product_negatives:
@@ -352,7 +361,7 @@ def proportional_sgd_step(
                 entry_columns[batch_size + pair] = _draw_index(key, pair, 3, negative_column_records)
         else:
             for pair in range(first, last):
-                m, n = _draw_alias(key, pair, 2, negative_records, vocab_size)
+                m, n = _draw_alias(key, pair, 2, negative_records)
                 entry_rows[batch_size + pair] = m
                 entry_columns[batch_size + pair] = n
         for pair in range(first, last):

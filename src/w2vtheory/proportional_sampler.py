@@ -31,7 +31,7 @@ import torch
 
 from w2vtheory.sampler import step_key
 
-# Pair codes row * V + column must fit in 32 bits.
+# A pair code is row << 16 | column (both < 2^16), so that a draw decodes it with a shift and a mask.
 MAX_VOCAB_SIZE = 65535
 
 
@@ -41,17 +41,16 @@ class AliasTable:
 
     One 16-byte record per slot e, so a draw reads one cache line: (threshold, pair, alias pair, 0)
     as uint32; draw slot e uniformly and a uniform 32-bit r, and take `pair` if r < threshold, else
-    `alias pair`; a pair code is row * V + column.
+    `alias pair`; a pair code is row << 16 | column (`pair_code`).
     """
 
     records: np.ndarray  # uint32, n x 4
-    vocab_size: int
     total: float  # sum_ij A_ij over ordered pairs: the weight every drawn pair carries
 
     def pair_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, probability) of every pair that can be drawn (for tests)."""
         pairs, probability = _record_probabilities(self.records)
-        return pairs // self.vocab_size, pairs % self.vocab_size, probability
+        return pairs >> 16, pairs & 0xFFFF, probability
 
 
 @numba.njit(cache=True)
@@ -130,6 +129,11 @@ def _record_probabilities(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, np.bincount(where, weights=mass)
 
 
+def pair_code(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The uint32 code row << 16 | column of each pair (rows and columns below MAX_VOCAB_SIZE)."""
+    return (rows.astype(np.uint32) << np.uint32(16)) | columns.astype(np.uint32)
+
+
 def alias_table(table: np.ndarray) -> AliasTable:
     """The alias table of a symmetric, non-negative V x V weight table with a positive sum."""
     table = np.asarray(table)
@@ -138,8 +142,8 @@ def alias_table(table: np.ndarray) -> AliasTable:
     rows, columns, weights = _upper_triangle_entries(table)
     if len(weights) == 0 or np.any(weights < 0) or not np.isfinite(weights.sum()):
         raise ValueError("a pair-weight table must be finite, non-negative and not all zero")
-    codes = rows.astype(np.uint32) * np.uint32(len(table)) + columns.astype(np.uint32)
-    return AliasTable(_alias_records(weights, codes), len(table), float(weights.sum()))
+    codes = pair_code(rows, columns)
+    return AliasTable(_alias_records(weights, codes), float(weights.sum()))
 
 
 @dataclass(frozen=True)
@@ -210,11 +214,10 @@ def _torch_draw(records: torch.Tensor, batch_size: int, generator: torch.Generat
 class TorchAliasTable:
     def __init__(self, table: AliasTable, device: torch.device) -> None:
         self.records = torch.as_tensor(table.records.astype(np.int64), device=device)
-        self.vocab_size = table.vocab_size
 
     def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         pair = _torch_draw(self.records, batch_size, generator)
-        return pair // self.vocab_size, pair % self.vocab_size
+        return pair >> 16, pair & 0xFFFF
 
 
 class TorchProductTable:

@@ -222,7 +222,6 @@ class ProportionalNumbaStepper:
             negative.rows if product else unused,
             negative.columns if product else unused,
             product,
-            pairs.positive.vocab_size,
         )
         self.totals = (pairs.positive.total, pairs.negative.total)
         self.gradient_scale = objective.gradient_scale
