@@ -162,10 +162,7 @@ def fused_sgd_step(
     entry_columns,
     entry_coefficients,
     chunk_losses,
-    block_counts,
-    row_starts,
-    partners,
-    term_coefficients,
+    sort_buffers,
 ):
     """One SGD step in place on W; returns the batch loss sum_b (psi+ l+ + psi- l-)/B at the pre-step W
     if `with_loss`, else 0.
@@ -195,44 +192,24 @@ def fused_sgd_step(
             entry_columns[batch_size + pair] = negative
             entry_coefficients[batch_size + pair] = gradient_scale * psi_negative * slope_negative / batch_size
         chunk_losses[c] = chunk_loss
-    _apply_entries(
-        W,
-        gradient,
-        entry_rows,
-        entry_columns,
-        entry_coefficients,
-        lr,
-        block_counts,
-        row_starts,
-        partners,
-        term_coefficients,
-    )
+    _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, sort_buffers)
     return chunk_losses.sum() / batch_size
 
 
 @numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
-def _apply_entries(
-    W,
-    gradient,
-    entry_rows,
-    entry_columns,
-    entry_coefficients,
-    lr,
-    block_counts,
-    row_starts,
-    partners,
-    term_coefficients,
-):
+def _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, sort_buffers):
     """Phases 2 and 3: sort the terms of the entries (i, j, g) by the row they update (g w_j for
     row i, g w_i for row j), sum each row's terms into its row of `gradient`, then
     W -= lr * gradient and zero the buffer.
 
-    A counting sort over fixed blocks of entries (`block_counts`, n_blocks x V): count each block's
-    terms per row, turn the counts into each block's first slot among the row's terms, then place;
-    every row's terms end up in entry order, whatever the thread count. `row_starts` (V + 1),
-    `partners` and `term_coefficients` (two per entry) receive the sorted terms. The sums run over
-    parts with equal numbers of terms, since frequent words own most of them.
+    A counting sort over fixed blocks of entries: count each block's terms per row (`block_counts`,
+    n_blocks x V), turn the counts into each block's first slot among the row's terms, then place;
+    every row's terms end up in entry order, whatever the thread count. `sort_buffers` holds
+    block_counts, row_starts (V + 1), partners and term_coefficients (two per entry), which receive
+    the sorted terms. The sums run over parts with equal numbers of terms, since frequent words own
+    most of them.
     """
+    block_counts, row_starts, partners, term_coefficients = sort_buffers
     vocab_size, dim = W.shape
     n_entries = len(entry_rows)
     n_blocks = block_counts.shape[0]
@@ -333,10 +310,7 @@ def proportional_sgd_step(
     entry_columns,
     entry_coefficients,
     chunk_losses,
-    block_counts,
-    row_starts,
-    partners,
-    term_coefficients,
+    sort_buffers,
 ):
     """One SGD step in place on W with pairs drawn in proportion to A+ and A- (every positive pair
     weighs Z+ = `positive_total`, every negative Z-); returns the batch loss at the pre-step W
@@ -376,18 +350,7 @@ def proportional_sgd_step(
             entry_coefficients[pair] = positive_coefficient * slope_positive
             entry_coefficients[negative] = negative_coefficient * slope_negative
         chunk_losses[c] = chunk_loss
-    _apply_entries(
-        W,
-        gradient,
-        entry_rows,
-        entry_columns,
-        entry_coefficients,
-        lr,
-        block_counts,
-        row_starts,
-        partners,
-        term_coefficients,
-    )
+    _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, sort_buffers)
     return chunk_losses.sum() / batch_size
 
 

@@ -129,10 +129,7 @@ class KernelBuffers:
             self.entry_columns,
             self.entry_coefficients,
             self.chunk_losses,
-            self.block_counts,
-            self.row_starts,
-            self.partners,
-            self.term_coefficients,
+            (self.block_counts, self.row_starts, self.partners, self.term_coefficients),
         )
 
 
