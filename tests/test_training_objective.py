@@ -300,11 +300,19 @@ def _sampled_gradient_errors(stepper, W0, exact_gradient, lr=1e-3, checkpoints=(
 
 
 @pytest.mark.parametrize(
-    "loss,reweight,k", [("sgns", "sgns", 1.0), ("qwem", "omniscient", 2.0), ("sgns", "unigram", 1.0)]
+    "loss,reweight,k,negatives",
+    [
+        ("sgns", "sgns", 1.0, 1),
+        ("qwem", "omniscient", 2.0, 1),
+        ("sgns", "unigram", 1.0, 1),
+        ("sgns", "sgns", 2.0, 3),
+        ("qwem", "omniscient", 1.0, 3),
+    ],
 )
-def test_mean_proportional_gradient_is_the_exact_one(loss, reweight, k):
+def test_mean_proportional_gradient_is_the_exact_one(loss, reweight, k, negatives):
     """The mean of n sampled gradients converges to exact mode's gradient like 1/sqrt(n): no bias,
-    whatever the loss, reweighting and k (the tables carry every weight)."""
+    whatever the loss, reweighting, k and number of negatives per positive (the tables carry every
+    weight)."""
     problem = _problem(vocab=10, n_tokens=20_000, doc_length=500, window=2, k=k)
     W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
     exact = ExactStepper(
@@ -312,7 +320,7 @@ def test_mean_proportional_gradient_is_the_exact_one(loss, reweight, k):
     )
     _, gradient = exact.loss_and_gradient()
     exact_gradient = exact.gradient_scale * gradient.numpy()
-    config = _config(loss, reweight, batch_size=2000, pair_sampling="proportional")
+    config = _config(loss, reweight, batch_size=2000, pair_sampling="proportional", negatives_per_positive=negatives)
     objective = build_objective(problem, config)
     errors = _sampled_gradient_errors(
         ProportionalNumbaStepper(W0.copy(), objective.pairs, objective, config), W0, exact_gradient
@@ -367,27 +375,54 @@ class _at:
         return self.stepper.step(self.offset + step, lr)
 
 
-@pytest.mark.parametrize("loss", ["sgns", "qwem"])
-def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss):
+def _proportional_batch_loss(W, rows, columns, loss, objective):
+    """The proportional sampler's batch loss written out: each sign's mean loss times its table's total."""
+    x_positive = (W[rows[0]] * W[columns[0]]).sum(1)
+    x_negative = (W[rows[1]] * W[columns[1]]).sum(1)
+    positive, negative = objective.pairs.positive.total, objective.pairs.negative.total
+    if loss == "sgns":
+        terms = torch.nn.functional.softplus(-x_positive), torch.nn.functional.softplus(x_negative)
+    else:
+        terms = -x_positive + x_positive**2 / 4, x_negative + x_negative**2 / 4
+    return positive * terms[0].mean() + negative * terms[1].mean()
+
+
+@pytest.mark.parametrize("loss,negatives", [("sgns", 1), ("qwem", 1), ("sgns", 3)])
+def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss, negatives):
     """The torch step on the pairs the torch sampler drew equals a direct computation of the batch
-    loss's gradient, and the CPU kernel's step has the same mean (both unbiased)."""
+    loss's gradient, and so does the CPU kernel's step on the pairs it drew."""
     problem = _problem(vocab=10, n_tokens=5000)
-    config = _config(loss, "sgns", pair_sampling="proportional", batch_size=300)
+    config = _config(loss, "sgns", pair_sampling="proportional", batch_size=300, negatives_per_positive=negatives)
     objective = build_objective(problem, config)
     W0 = np.random.default_rng(7).standard_normal((problem.vocab_size, 4)) * 0.4
+    # the CPU kernel, on the pairs its buffers hold after the step (positives, then negatives)
+    kernel = ProportionalNumbaStepper(W0.copy(), objective.pairs, objective, config)
+    kernel_loss = kernel.step(5, config.lr)
+    drawn = kernel.buffers
+    assert len(drawn.entry_rows) == config.batch_size * (1 + negatives)
+    rows = torch.as_tensor(drawn.entry_rows[: config.batch_size]), torch.as_tensor(
+        drawn.entry_rows[config.batch_size :]
+    )
+    columns = torch.as_tensor(drawn.entry_columns[: config.batch_size]), torch.as_tensor(
+        drawn.entry_columns[config.batch_size :]
+    )
+    W = torch.tensor(W0, requires_grad=True)
+    batch_loss = _proportional_batch_loss(W, rows, columns, loss, objective)
+    (gradient,) = torch.autograd.grad(batch_loss * objective.gradient_scale, W)
+    np.testing.assert_allclose(kernel.W, W0 - config.lr * gradient.numpy(), rtol=1e-10, atol=1e-12)
+    # the kernel's SGNS loss subtracts log 2 per unit weight (the authors' constant)
+    totals = objective.pairs.positive.total + objective.pairs.negative.total
+    constant = np.log(2) * totals if loss == "sgns" else 0.0
+    assert kernel_loss == pytest.approx(batch_loss.item() - constant, rel=1e-10)
+    # the torch path, on the pairs the torch sampler drew
     stepper = ProportionalTorchStepper(W0, objective.pairs, objective, config, torch.device("cpu"))
-    batch = stepper.sampler.sample(config.seed, 5, config.batch_size)
+    batch = stepper.sampler.sample(config.seed, 5, config.batch_size, config.negative_batch_size)
+    assert len(batch.negative_rows) == config.batch_size * negatives
     W = torch.tensor(W0, requires_grad=True)
     positive, negative = objective.pairs.positive.total, objective.pairs.negative.total
-    x_positive = (W[batch.positive_rows] * W[batch.positive_columns]).sum(1)
-    x_negative = (W[batch.negative_rows] * W[batch.negative_columns]).sum(1)
-    if loss == "sgns":
-        batch_loss = positive * torch.nn.functional.softplus(-x_positive) + negative * torch.nn.functional.softplus(
-            x_negative
-        )
-    else:
-        batch_loss = positive * (-x_positive + x_positive**2 / 4) + negative * (x_negative + x_negative**2 / 4)
-    (gradient,) = torch.autograd.grad(batch_loss.mean() * objective.gradient_scale, W)
+    rows, columns = (batch.positive_rows, batch.negative_rows), (batch.positive_columns, batch.negative_columns)
+    batch_loss = _proportional_batch_loss(W, rows, columns, loss, objective)
+    (gradient,) = torch.autograd.grad(batch_loss * objective.gradient_scale, W)
     stepper.step(5, config.lr)
     np.testing.assert_allclose(stepper.W.numpy(), W0 - config.lr * gradient.numpy(), rtol=1e-10, atol=1e-12)
     # the shared update itself, with explicit weights, is the same function of the same pairs

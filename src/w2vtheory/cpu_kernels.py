@@ -295,6 +295,7 @@ def proportional_sgd_step(
     gradient,
     key,
     batch_size,
+    negative_count,
     positive_records,
     negative_records,
     negative_row_records,
@@ -312,17 +313,22 @@ def proportional_sgd_step(
     chunk_losses,
     sort_buffers,
 ):
-    """One SGD step in place on W with pairs drawn in proportion to A+ and A- (every positive pair
-    weighs Z+ = `positive_total`, every negative Z-); returns the batch loss at the pre-step W
-    (0 without `with_loss`). Negatives come from `negative_records` (an alias table over pairs) or,
-    if `product_negatives`, as a row index from `negative_row_records` and a column index from
-    `negative_column_records`. Same buffers, phases and determinism as `fused_sgd_step`."""
+    """One SGD step in place on W with `batch_size` positive pairs drawn in proportion to A+ and
+    `negative_count` negative pairs in proportion to A- (every positive pair weighs Z+ =
+    `positive_total` / batch_size, every negative Z- / negative_count); returns the batch loss at the
+    pre-step W (0 without `with_loss`). Negatives come from `negative_records` (an alias table over
+    pairs) or, if `product_negatives`, as a row index from `negative_row_records` and a column index
+    from `negative_column_records`. Entries: positives first, then negatives. Same buffers, phases
+    and determinism as `fused_sgd_step`."""
     chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
+    negative_chunk = (negative_count + N_CHUNKS - 1) // N_CHUNKS
     positive_coefficient = gradient_scale * positive_total / batch_size
-    negative_coefficient = gradient_scale * negative_total / batch_size
+    negative_coefficient = gradient_scale * negative_total / negative_count
     for c in prange(N_CHUNKS):
         chunk_loss = 0.0
         first, last = c * chunk, min((c + 1) * chunk, batch_size)
+        negative_first = c * negative_chunk
+        negative_last = min((c + 1) * negative_chunk, negative_count)
         # Draws first, in a loop of independent table reads, so that many cache misses are in
         # flight at once; the dot products follow on pairs already in the buffers.
         for pair in range(first, last):
@@ -330,28 +336,25 @@ def proportional_sgd_step(
             entry_rows[pair] = i
             entry_columns[pair] = j
         if product_negatives:
-            for pair in range(first, last):
+            for pair in range(negative_first, negative_last):
                 entry_rows[batch_size + pair] = _draw_index(key, pair, 2, negative_row_records)
                 entry_columns[batch_size + pair] = _draw_index(key, pair, 3, negative_column_records)
         else:
-            for pair in range(first, last):
+            for pair in range(negative_first, negative_last):
                 m, n = _draw_alias(key, pair, 2, negative_records)
                 entry_rows[batch_size + pair] = m
                 entry_columns[batch_size + pair] = n
         for pair in range(first, last):
-            loss_positive, slope_positive = _loss_and_slope(
-                _dot(W, entry_rows[pair], entry_columns[pair]), True, sgns, with_loss
-            )
-            negative = batch_size + pair
-            loss_negative, slope_negative = _loss_and_slope(
-                _dot(W, entry_rows[negative], entry_columns[negative]), False, sgns, with_loss
-            )
-            chunk_loss += positive_total * loss_positive + negative_total * loss_negative
-            entry_coefficients[pair] = positive_coefficient * slope_positive
-            entry_coefficients[negative] = negative_coefficient * slope_negative
+            loss, slope = _loss_and_slope(_dot(W, entry_rows[pair], entry_columns[pair]), True, sgns, with_loss)
+            chunk_loss += positive_total * loss / batch_size
+            entry_coefficients[pair] = positive_coefficient * slope
+        for entry in range(batch_size + negative_first, batch_size + negative_last):
+            loss, slope = _loss_and_slope(_dot(W, entry_rows[entry], entry_columns[entry]), False, sgns, with_loss)
+            chunk_loss += negative_total * loss / negative_count
+            entry_coefficients[entry] = negative_coefficient * slope
         chunk_losses[c] = chunk_loss
     _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, sort_buffers)
-    return chunk_losses.sum() / batch_size
+    return chunk_losses.sum()
 
 
 _TILE = 64

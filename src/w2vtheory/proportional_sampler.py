@@ -194,7 +194,7 @@ class ProportionalPairs:
 
 @dataclass(frozen=True)
 class ProportionalBatch:
-    """B positive and B negative pairs (row, column indices); every pair weighs the table's total."""
+    """B+ positive and B- negative pairs (row, column indices); each sign's pairs share its table's total."""
 
     positive_rows: torch.Tensor
     positive_columns: torch.Tensor
@@ -242,8 +242,10 @@ class TorchProportionalSampler:
         )
         self.generator = torch.Generator(device=device)
 
-    def sample(self, seed: int, step: int, batch_size: int) -> ProportionalBatch:
+    def sample(self, seed: int, step: int, batch_size: int, negative_count: int | None = None) -> ProportionalBatch:
+        """`batch_size` positive pairs and `negative_count` (default: as many) negative pairs."""
         self.generator.manual_seed(step_key(seed, step) >> 1)  # torch seeds are < 2^63
+        negatives = batch_size if negative_count is None else negative_count
         return ProportionalBatch(
-            *self.positive.draw(batch_size, self.generator), *self.negative.draw(batch_size, self.generator)
+            *self.positive.draw(batch_size, self.generator), *self.negative.draw(negatives, self.generator)
         )

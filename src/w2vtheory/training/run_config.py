@@ -76,6 +76,7 @@ class RunConfig:
     device: str
     exact: bool
     pair_sampling: str
+    negatives_per_positive: int
     log_every: int
     eval_every: int
     n_checkpoints: int
@@ -115,15 +116,22 @@ class RunConfig:
             value = getattr(self, key)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 fail(key, "must be a finite positive number")
-        for key in ("steps", "batch_size", "log_every", "eval_every", "n_checkpoints"):
+        for key in ("steps", "batch_size", "negatives_per_positive", "log_every", "eval_every", "n_checkpoints"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 fail(key, "must be a positive integer")
         if not isinstance(self.seed, int) or self.seed < 0:
             fail("seed", "must be a non-negative integer")
+        if self.negatives_per_positive > 1 and (self.exact or self.pair_sampling != "proportional"):
+            fail("negatives_per_positive", "only sampled runs with pair_sampling: proportional draw extra negatives")
         for start, factor in self.lr_schedule:
             if start < 0 or not (math.isfinite(factor) and factor > 0):
                 fail("lr_schedule", "each entry is [step >= 0, factor > 0]")
+
+    @property
+    def negative_batch_size(self) -> int:
+        """Negative pairs per step: batch_size times negatives_per_positive."""
+        return self.batch_size * self.negatives_per_positive
 
     def learning_rate(self, step: int) -> float:
         return float(theory.learning_rate(step, self.lr, self.lr_schedule))

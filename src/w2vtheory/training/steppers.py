@@ -80,47 +80,55 @@ def torch_pair_update(
     lr: float,
 ) -> torch.Tensor:
     """The SGD step shared by both samplers: `positive` and `negative` are (rows, columns, weight psi)
-    of B pairs each; W -= lr * gradient_scale * d/dW sum_b (psi+ l+ + psi- l-) / B (index_select /
-    index_add_). Returns the batch loss at the pre-step W as a 0-d tensor."""
+    of B+ and B- pairs; W -= lr * gradient_scale * d/dW [sum psi+ l+ / B+ + sum psi- l- / B-]
+    (index_select / index_add_). Returns that batch loss at the pre-step W as a 0-d tensor."""
     positive_rows, positive_columns, positive_psi = positive
     negative_rows, negative_columns, negative_psi = negative
-    batch_size = len(positive_rows)
+    n_positive, n_negative = len(positive_rows), len(negative_rows)
     rows = torch.cat([positive_rows, negative_rows])
     columns = torch.cat([positive_columns, negative_columns])
     row_vectors = W.index_select(0, rows)
     column_vectors = W.index_select(0, columns)
     x = (row_vectors * column_vectors).sum(dim=1)
-    x_positive, x_negative = x[:batch_size], x[batch_size:]
-    weighted_losses = positive_psi * losses.positive_loss(loss, x_positive)
-    weighted_losses = torch.cat([weighted_losses, negative_psi * losses.negative_loss(loss, x_negative)])
-    slopes = torch.cat(
+    x_positive, x_negative = x[:n_positive], x[n_positive:]
+    # each sign averages over its own pairs
+    positive_weight, negative_weight = positive_psi / n_positive, negative_psi / n_negative
+    weighted_losses = torch.cat(
         [
-            positive_psi * losses.positive_loss_derivative(loss, x_positive),
-            negative_psi * losses.negative_loss_derivative(loss, x_negative),
+            positive_weight * losses.positive_loss(loss, x_positive),
+            negative_weight * losses.negative_loss(loss, x_negative),
         ]
     )
-    step = (-lr * gradient_scale / batch_size) * slopes
+    slopes = torch.cat(
+        [
+            positive_weight * losses.positive_loss_derivative(loss, x_positive),
+            negative_weight * losses.negative_loss_derivative(loss, x_negative),
+        ]
+    )
+    step = (-lr * gradient_scale) * slopes
     W.index_add_(0, rows, step[:, None] * column_vectors)
     W.index_add_(0, columns, step[:, None] * row_vectors)
-    return weighted_losses.sum() / batch_size
+    return weighted_losses.sum()
 
 
 class KernelBuffers:
-    """The preallocated buffers of the fused CPU kernels: the V x d gradient (zero between steps), the
-    2B gradient entries (i, j, g), the per-chunk losses, and the counting sort's block counts,
-    row starts and 4B sorted terms (partner row, coefficient)."""
+    """The preallocated buffers of the fused CPU kernels: the V x d gradient (zero between steps), one
+    gradient entry (i, j, g) per positive and per negative pair, the per-chunk losses, and the
+    counting sort's block counts, row starts and sorted terms (partner row, coefficient; two per
+    entry)."""
 
-    def __init__(self, W: np.ndarray, batch_size: int) -> None:
+    def __init__(self, W: np.ndarray, batch_size: int, negative_count: int | None = None) -> None:
         vocab_size = len(W)
+        n_entries = batch_size + (batch_size if negative_count is None else negative_count)
         self.gradient = np.zeros_like(W)
-        self.entry_rows = np.empty(2 * batch_size, dtype=np.int64)
-        self.entry_columns = np.empty(2 * batch_size, dtype=np.int64)
-        self.entry_coefficients = np.empty(2 * batch_size, dtype=W.dtype)
+        self.entry_rows = np.empty(n_entries, dtype=np.int64)
+        self.entry_columns = np.empty(n_entries, dtype=np.int64)
+        self.entry_coefficients = np.empty(n_entries, dtype=W.dtype)
         self.chunk_losses = np.zeros(cpu_kernels.N_CHUNKS)
         self.block_counts = np.zeros((cpu_kernels.N_CHUNKS, vocab_size), dtype=np.int32)
         self.row_starts = np.zeros(vocab_size + 1, dtype=np.int64)
-        self.partners = np.empty(4 * batch_size, dtype=np.int32)
-        self.term_coefficients = np.empty(4 * batch_size, dtype=W.dtype)
+        self.partners = np.empty(2 * n_entries, dtype=np.int32)
+        self.term_coefficients = np.empty(2 * n_entries, dtype=W.dtype)
 
     def entries(self) -> tuple:
         """The kernels' trailing arguments, after `with_loss`."""
@@ -222,7 +230,7 @@ class ProportionalNumbaStepper:
         )
         self.totals = (pairs.positive.total, pairs.negative.total)
         self.gradient_scale = objective.gradient_scale
-        self.buffers = KernelBuffers(W, config.batch_size)
+        self.buffers = KernelBuffers(W, config.batch_size, config.negative_batch_size)
 
     def step(self, step: int, lr: float, with_loss: bool = True) -> float:
         return cpu_kernels.proportional_sgd_step(
@@ -230,6 +238,7 @@ class ProportionalNumbaStepper:
             self.buffers.gradient,
             np.uint64(step_key(self.config.seed, step)),
             self.config.batch_size,
+            self.config.negative_batch_size,
             *self.tables,
             *self.totals,
             self.config.loss == "sgns",
@@ -256,7 +265,8 @@ class ProportionalTorchStepper:
         self.gradient_scale = objective.gradient_scale
 
     def step(self, step: int, lr: float, with_loss: bool = True) -> torch.Tensor:
-        batch = self.sampler.sample(self.config.seed, step, self.config.batch_size)
+        config = self.config
+        batch = self.sampler.sample(config.seed, step, config.batch_size, config.negative_batch_size)
         return torch_pair_update(
             self.W,
             (batch.positive_rows, batch.positive_columns, self.totals[0]),
