@@ -201,8 +201,10 @@ def test_config_errors_name_the_key():
         _config(steps=50.5)
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr` = nan: must be a finite positive number"):
         _config(lr=float("nan"))
-    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.negatives_per_positive` = 3: only sampled"):
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.negatives_per_positive` = 3: only runs with"):
         _config(negatives_per_positive=3)
+    # the same settings in exact mode (as a run's converged reference builds them) draw no pairs
+    assert _config(negatives_per_positive=3, exact=True).negatives_per_positive == 3
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule`: unknown settings tau"):
         _config(lr_schedule={"decay_from": 10, "tau": 5})
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule.decay_steps` = 0: must be"):

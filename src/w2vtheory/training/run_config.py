@@ -122,8 +122,9 @@ class RunConfig:
                 fail(key, "must be a positive integer")
         if not isinstance(self.seed, int) or self.seed < 0:
             fail("seed", "must be a non-negative integer")
-        if self.negatives_per_positive > 1 and (self.exact or self.pair_sampling != "proportional"):
-            fail("negatives_per_positive", "only sampled runs with pair_sampling: proportional draw extra negatives")
+        # Exact mode (and a run's converged reference, built from its settings) has no pairs to draw.
+        if self.negatives_per_positive > 1 and not self.exact and self.pair_sampling != "proportional":
+            fail("negatives_per_positive", "only runs with pair_sampling: proportional draw extra negatives")
         for start, factor in self.lr_schedule:
             if start < 0 or not (math.isfinite(factor) and factor > 0):
                 fail("lr_schedule", "each entry is [step >= 0, factor > 0]")
