@@ -36,6 +36,8 @@ rule count_cooccurrence:
         "results/logs/{experiment}/count_cooccurrence.log",
     benchmark:
         "results/benchmarks/{experiment}/count_cooccurrence.tsv"
+    # ahead of the converged references (priority 10), which wait for M*'s eigenvalues
+    priority: 20
     conda:
         "../envs/counts.yaml"
     threads: MAX_THREADS

@@ -14,6 +14,8 @@ rule compute_spectrum:
         "results/logs/{experiment}/compute_spectrum_{matrix}.log",
     benchmark:
         "results/benchmarks/{experiment}/compute_spectrum_{matrix}.tsv"
+    # ahead of the converged references (priority 10), which wait for M*'s eigenvalues
+    priority: 20
     conda:
         "../envs/spectra.yaml"
     threads: MAX_THREADS
