@@ -52,14 +52,17 @@ def tiny_workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run the repository's workflow in `workdir` with its tiny config, returning the process."""
+def run_snakemake(
+    workdir: Path, *args: str, timeout: int = 900, snakefile: Path = ROOT / "Snakefile"
+) -> subprocess.CompletedProcess:
+    """Run the repository's workflow (or the copy at `snakefile`) in `workdir` with its tiny config,
+    returning the process."""
     # Targets and flags first: --configfile and --resources take several values.
     command = [
         str(SNAKEMAKE),
         *args,
         "--snakefile",
-        str(ROOT / "Snakefile"),
+        str(snakefile),
         "--directory",
         str(workdir),
         "--configfile",

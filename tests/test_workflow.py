@@ -4,6 +4,7 @@ an independent, deliberately naive implementation of docs/paper.md section 2."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -151,16 +152,22 @@ def test_figures_and_the_report_build(finished_run):
     assert "fig1_dynamics" in html and "fig2_singular_values" in html
 
 
-def test_a_theory_edit_reruns_the_theory_and_its_figures_but_no_training(finished_run):
+def test_a_theory_edit_reruns_the_theory_and_its_figures_but_no_training(finished_run, tmp_path):
     """An edit to theory.py changes a parameter of the rules that evaluate the theory: a dry run plans
-    them and the figures that read them, and no training job (the file is restored afterwards)."""
-    theory_code = Path(__file__).resolve().parents[1] / "src" / "w2vtheory" / "theory.py"
-    original = theory_code.read_bytes()
-    try:
-        theory_code.write_bytes(original + b"\n# an edit\n")
-        process = run_snakemake(finished_run, "--dry-run", "--quiet", "rules")
-    finally:
-        theory_code.write_bytes(original)
+    them and the figures that read them, and no training job. The edit goes into a copy of the
+    workflow, so a killed test leaves the repository as it was."""
+    root = Path(__file__).resolve().parents[1]
+    workflow = tmp_path / "workflow"
+    workflow.mkdir()
+    for name in ("Snakefile", "rules", "scripts", "src", "envs", "schemas", "report", "config.yaml"):
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, workflow / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, workflow / name)
+    theory_code = workflow / "src" / "w2vtheory" / "theory.py"
+    theory_code.write_bytes(theory_code.read_bytes() + b"\n# an edit\n")
+    process = run_snakemake(finished_run, "--dry-run", "--quiet", "rules", snakefile=workflow / "Snakefile")
     assert process.returncode == 0, process.stderr[-3000:]
     planned = process.stdout + process.stderr
     assert "theory_curves" in planned and "fig2_singular_values" in planned

@@ -144,5 +144,3 @@ def init_s0(init_scale: float) -> float:
     about s sqrt(V/d), but they belong to random directions, not to the eigenmodes.)
     """
     return float(init_scale)
-
-# an edit
