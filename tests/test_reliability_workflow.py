@@ -248,9 +248,14 @@ def test_kill_9_during_counting_training_and_figures_then_the_same_command_finis
     process = start_snakemake(workdir)
     locks = workdir / ".snakemake" / "locks"
     wait_for(lambda: locks.exists() and any(locks.iterdir()), "the rerun to take the lock", process)
-    second = run_snakemake(workdir, *LOCAL_PROFILE, timeout=300)
+    # Paused, the first holds the lock however little work its rerun has left.
+    os.killpg(process.pid, signal.SIGSTOP)
+    try:
+        assert process.poll() is None, "the first snakemake must still hold the lock for this check"
+        second = run_snakemake(workdir, *LOCAL_PROFILE, timeout=300)
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)
     assert second.returncode != 0 and LOCKED in second.stderr and UNLOCK_HINT in second.stderr
-    assert process.poll() is None, "the first snakemake must still hold the lock for this check"
     # Figures that need no training (the spectra) may have started in step 2 already: wait for the training
     # to resume, then for the table figure, which needs the trained run.
     train_log = logs / "train_sgns.log"
