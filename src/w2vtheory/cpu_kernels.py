@@ -322,8 +322,12 @@ def proportional_sgd_step(
     and determinism as `fused_sgd_step`."""
     chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
     negative_chunk = (negative_count + N_CHUNKS - 1) // N_CHUNKS
-    positive_coefficient = gradient_scale * positive_total / batch_size
-    negative_coefficient = gradient_scale * negative_total / negative_count
+    # every pair carries its sign's total over the pairs drawn: the weight of its loss (and, times
+    # gradient_scale, of its slope)
+    positive_weight = positive_total / batch_size
+    negative_weight = negative_total / negative_count
+    positive_coefficient = gradient_scale * positive_weight
+    negative_coefficient = gradient_scale * negative_weight
     for c in prange(N_CHUNKS):
         chunk_loss = 0.0
         first, last = c * chunk, min((c + 1) * chunk, batch_size)
@@ -346,11 +350,11 @@ def proportional_sgd_step(
                 entry_columns[batch_size + pair] = n
         for pair in range(first, last):
             loss, slope = _loss_and_slope(_dot(W, entry_rows[pair], entry_columns[pair]), True, sgns, with_loss)
-            chunk_loss += positive_total * loss / batch_size
+            chunk_loss += positive_weight * loss
             entry_coefficients[pair] = positive_coefficient * slope
         for entry in range(batch_size + negative_first, batch_size + negative_last):
             loss, slope = _loss_and_slope(_dot(W, entry_rows[entry], entry_columns[entry]), False, sgns, with_loss)
-            chunk_loss += negative_total * loss / negative_count
+            chunk_loss += negative_weight * loss
             entry_coefficients[entry] = negative_coefficient * slope
         chunk_losses[c] = chunk_loss
     _apply_entries(W, gradient, entry_rows, entry_columns, entry_coefficients, lr, sort_buffers)

@@ -24,6 +24,7 @@ Randomness is keyed by (seed, step) as in `w2vtheory.sampler`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numba
 import numpy as np
@@ -33,6 +34,7 @@ from w2vtheory.sampler import step_key
 
 # A pair code is row << 16 | column (both < 2^16), so that a draw decodes it with a shift and a mask.
 MAX_VOCAB_SIZE = 65535
+CodeArray = TypeVar("CodeArray", np.ndarray, torch.Tensor)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class AliasTable:
     def pair_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, probability) of every pair that can be drawn (for tests)."""
         pairs, probability = _record_probabilities(self.records)
-        return pairs >> 16, pairs & 0xFFFF, probability
+        return (*pair_rows_and_columns(pairs), probability)
 
 
 @numba.njit(cache=True)
@@ -132,6 +134,11 @@ def _record_probabilities(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def pair_code(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """The uint32 code row << 16 | column of each pair (rows and columns below MAX_VOCAB_SIZE)."""
     return (rows.astype(np.uint32) << np.uint32(16)) | columns.astype(np.uint32)
+
+
+def pair_rows_and_columns(codes: CodeArray) -> tuple[CodeArray, CodeArray]:
+    """The rows and columns of pair codes (`pair_code`), numpy arrays or torch tensors alike."""
+    return codes >> 16, codes & 0xFFFF
 
 
 def alias_table(table: np.ndarray) -> AliasTable:
@@ -216,8 +223,7 @@ class TorchAliasTable:
         self.records = torch.as_tensor(table.records.astype(np.int64), device=device)
 
     def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        pair = _torch_draw(self.records, batch_size, generator)
-        return pair >> 16, pair & 0xFFFF
+        return pair_rows_and_columns(_torch_draw(self.records, batch_size, generator))
 
 
 class TorchProductTable:
