@@ -322,12 +322,11 @@ def proportional_sgd_step(
     and determinism as `fused_sgd_step`."""
     chunk = (batch_size + N_CHUNKS - 1) // N_CHUNKS
     negative_chunk = (negative_count + N_CHUNKS - 1) // N_CHUNKS
-    # every pair carries its sign's total over the pairs drawn: the weight of its loss (and, times
-    # gradient_scale, of its slope)
+    # every pair carries its sign's total over the pairs drawn
+    positive_coefficient = gradient_scale * positive_total / batch_size
+    negative_coefficient = gradient_scale * negative_total / negative_count
     positive_weight = positive_total / batch_size
     negative_weight = negative_total / negative_count
-    positive_coefficient = gradient_scale * positive_weight
-    negative_coefficient = gradient_scale * negative_weight
     for c in prange(N_CHUNKS):
         chunk_loss = 0.0
         first, last = c * chunk, min((c + 1) * chunk, batch_size)
