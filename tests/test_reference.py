@@ -91,6 +91,22 @@ def test_convergence_row_and_markdown():
         "| sgns | sgns-sgns-t1e-05 | 100 | 12 | 30.0% | 31.0% | +1.0 | 0.6200 | 0.6000 | 5.0% | 0.99% | yes |" in text
     )
     assert "| other |" in text and "| no |" in text
+    assert "reference unconverged" not in text
+    stopped = convergence_row(
+        "setting31",
+        "sgns-omniscient",
+        {"wall_seconds": 5.0},
+        evaluations,
+        singular,
+        0.2,
+        0.7,
+        0.6,
+        reference_converged=False,
+    )
+    text = convergence_markdown(convergence_table([near, stopped]))
+    assert "| 20.0% (reference unconverged) | -10.0 |" in text
+    assert "(reference unconverged): the reference stopped at its iteration limit" in text
+    assert text.count("(reference unconverged)") == 2  # the one row and the footnote
 
 
 @pytest.mark.parametrize("loss,reweight", [("qwem", "omniscient"), ("sgns", "sgns"), ("qwem", "unigram")])

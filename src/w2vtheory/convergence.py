@@ -21,6 +21,8 @@ import pandas as pd
 ACCURACY_TOLERANCE = 0.015
 SINGULAR_VALUE_TOLERANCE = 0.02
 FINAL_FRACTION = 0.1
+# Marks, in summary.md, a converged value whose reference stopped short of a stationary point.
+UNCONVERGED_REFERENCE = "(reference unconverged)"
 
 CONVERGENCE_COLUMNS = [
     "run",
@@ -36,6 +38,7 @@ CONVERGENCE_COLUMNS = [
     "unlearned_fraction",
     "singular_value_change",
     "converged",
+    "reference_converged",
 ]
 
 
@@ -60,8 +63,11 @@ def convergence_row(
     reference_accuracy: float,
     loss: float,
     reference_loss: float,
+    reference_converged: bool = True,
 ) -> dict[str, Any]:
-    """One row of convergence.csv; `loss` and `reference_loss` are expected normalised losses."""
+    """One row of convergence.csv; `loss` and `reference_loss` are expected normalised losses;
+    `reference_converged` is False where the reference stopped short of a stationary point (its
+    reference.json `converged`), so its value is approximate."""
     accuracy = float(evaluations["analogy_accuracy"].iloc[-1])
     change = singular_value_change(evaluations["step"].to_numpy(), singular_values)
     gap = reference_accuracy - accuracy
@@ -79,6 +85,7 @@ def convergence_row(
         "unlearned_fraction": float((loss - reference_loss) / (1.0 - reference_loss)),
         "singular_value_change": change,
         "converged": bool(abs(gap) <= ACCURACY_TOLERANCE and change < SINGULAR_VALUE_TOLERANCE),
+        "reference_converged": bool(reference_converged),
     }
 
 
@@ -96,9 +103,10 @@ def convergence_markdown(table: pd.DataFrame) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples(index=False):
+        reference_note = "" if row.reference_converged else f" {UNCONVERGED_REFERENCE}"
         lines.append(
             f"| {row.run} | {row.objective} | {row.steps:,} | {row.wall_seconds:.0f} | {100 * row.analogy:.1f}% "
-            f"| {100 * row.reference_analogy:.1f}% | {100 * row.gap:+.1f} | {row.loss_normalised:.4f} "
+            f"| {100 * row.reference_analogy:.1f}%{reference_note} | {100 * row.gap:+.1f} | {row.loss_normalised:.4f} "
             f"| {row.reference_loss_normalised:.4f} | {100 * row.unlearned_fraction:.1f}% "
             f"| {100 * row.singular_value_change:.2f}% "
             f"| {'yes' if row.converged else 'no'} |"
@@ -111,4 +119,10 @@ def convergence_markdown(table: pd.DataFrame) -> str:
         "1 - E(W)/normaliser of the final W and of the minimiser; unlearned: their difference as a share of "
         "what the minimiser learned (1 - its loss).",
     ]
+    if not table["reference_converged"].all():
+        lines += [
+            "",
+            f"{UNCONVERGED_REFERENCE}: the reference stopped at its iteration limit (`reference_iterations`) short of a "
+            "stationary point (`references/<objective>/reference.json`), so its value is approximate.",
+        ]
     return "\n".join(lines) + "\n"
