@@ -80,8 +80,12 @@ def test_singular_value_change_over_the_last_tenth():
 def test_convergence_row_and_markdown():
     evaluations = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "analogy_accuracy": [0.0, 0.29, 0.30]})
     singular = np.array([[0.1, 0.1], [10.0, 4.0], [10.1, 4.01]])
-    near = convergence_row("sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31, 0.62, 0.6)
-    far = convergence_row("other", "sgns-sgns-t1e-05", {"wall_seconds": 5.0}, evaluations, singular, 0.40, 0.7, 0.6)
+    near = convergence_row(
+        "sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31, 0.62, 0.6, True
+    )
+    far = convergence_row(
+        "other", "sgns-sgns-t1e-05", {"wall_seconds": 5.0}, evaluations, singular, 0.40, 0.7, 0.6, True
+    )
     assert near["converged"] and near["gap"] == pytest.approx(0.01)
     assert near["loss_gap"] == pytest.approx(0.02) and near["unlearned_fraction"] == pytest.approx(0.05)
     assert not far["converged"]
@@ -101,7 +105,7 @@ def test_convergence_row_and_markdown():
         0.2,
         0.7,
         0.6,
-        reference_converged=False,
+        False,
     )
     text = convergence_markdown(convergence_table([near, stopped]))
     assert "| 20.0% (reference unconverged) | -10.0 |" in text

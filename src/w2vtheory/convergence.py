@@ -63,7 +63,7 @@ def convergence_row(
     reference_accuracy: float,
     loss: float,
     reference_loss: float,
-    reference_converged: bool = True,
+    reference_converged: bool,
 ) -> dict[str, Any]:
     """One row of convergence.csv; `loss` and `reference_loss` are expected normalised losses;
     `reference_converged` is False where the reference stopped short of a stationary point (its
