@@ -124,3 +124,20 @@ def test_inverse_time_schedule_decays_as_one_over_time_then_anneals():
     plain = theory.learning_rate(steps - 1, 50.0, theory.inverse_time_schedule(decay_from, decay_steps, 0, steps))
     last_middle = steps - decay_steps // 4  # the last block is [7750, 8000)
     assert plain == pytest.approx(50.0 / (1 + (last_middle - decay_from) / decay_steps), rel=1e-12)
+
+
+def test_heavy_ball_clock_counts_the_velocity():
+    """With momentum beta from step m, step s advances t by sum_(j = m..s) beta^(s - j) r_j: up to
+    r / (1 - beta) per step once the velocity has built up, and nothing changes before m."""
+    schedule = [[400, 0.5]]
+    plain = theory.cumulative_time(np.arange(601), 5.0, schedule, 0.02)
+    heavy = theory.cumulative_time(np.arange(601), 5.0, schedule, 0.02, momentum=0.9, momentum_from=100)
+    np.testing.assert_allclose(heavy[:101], plain[:101])
+    increments = np.diff(heavy) / 0.02
+    assert increments[100] == pytest.approx(5.0)  # the first heavy-ball step: v = r
+    assert increments[101] == pytest.approx(5.0 * 1.9)
+    assert increments[399] == pytest.approx(5.0 / 0.1, rel=1e-9)  # built up: r / (1 - beta)
+    assert increments[599] == pytest.approx(2.5 / 0.1, rel=1e-6)  # after the rate halves
+    assert np.all(np.diff(increments[100:200]) > 0)
+    # a momentum that starts after the run is no momentum
+    np.testing.assert_allclose(theory.cumulative_time(599, 5.0, schedule, 0.02, 0.9, 600), plain[599])

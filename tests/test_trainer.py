@@ -135,10 +135,14 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert not (tmp_path / "resume").exists()
 
 
-@pytest.mark.parametrize("loss", ["qwem", "sgns"])
-def test_killed_run_resumes_to_identical_outputs(tmp_path, loss):
+@pytest.mark.parametrize(
+    "loss, settings",
+    [("qwem", {}), ("sgns", {}), ("sgns", {"exact": True, "lr": 20.0, "momentum": 0.9, "momentum_from": 150})],
+)
+def test_killed_run_resumes_to_identical_outputs(tmp_path, loss, settings):
+    """Also an exact run killed while its heavy-ball velocity is built up (momentum from step 150)."""
     problem = _problem(40, 4, 40, dim=4)
-    config = _config(loss=loss, reweight="sgns" if loss == "sgns" else "omniscient", init_scale=0.1)
+    config = _config(loss=loss, reweight="sgns" if loss == "sgns" else "omniscient", init_scale=0.1, **settings)
     train(config, problem, tmp_path / "whole", progress=False)
 
     def killed_at_200(W):
@@ -205,6 +209,12 @@ def test_config_errors_name_the_key():
         _config(negatives_per_positive=3)
     # the same settings in exact mode (as a run's converged reference builds them) draw no pairs
     assert _config(negatives_per_positive=3, exact=True).negatives_per_positive == 3
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.momentum` = 0.9: only exact runs"):
+        _config(momentum=0.9)
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.momentum` = 1.0: must be a number in \[0, 1\)"):
+        _config(momentum=1.0, exact=True)
+    with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.momentum_from` = -1: must be a non-negative"):
+        _config(momentum=0.5, momentum_from=-1, exact=True)
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule`: unknown settings tau"):
         _config(lr_schedule={"decay_from": 10, "tau": 5})
     with pytest.raises(InputError, match=r"`experiments.test.runs.qwem.lr_schedule.decay_steps` = 0: must be"):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from w2vtheory import cpu_kernels
+from w2vtheory import cpu_kernels, theory
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
 from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table, product_table
@@ -19,7 +19,7 @@ from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_ke
 from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
 from w2vtheory.training import objective as objective_module
-from w2vtheory.training.objective import expected_loss_and_gradient, torch_loss_slopes
+from w2vtheory.training.objective import DenseExpectedLoss, expected_loss_and_gradient, torch_loss_slopes
 from w2vtheory.training.steppers import (
     ExactStepper,
     NumbaStepper,
@@ -185,6 +185,58 @@ def test_exact_mode_cpu_kernel_equals_the_torch_route(loss, dtype, vocab):
     reference, _ = torch_loss_slopes(W_grad @ W_grad.T, positive.double(), negative.double(), loss)
     (autograd,) = torch.autograd.grad(reference, W_grad)
     np.testing.assert_allclose(gradient.double().numpy(), autograd.numpy(), rtol=100 * tolerance, atol=100 * tolerance)
+
+
+@pytest.mark.parametrize("loss", ["sgns", "qwem"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_gradient_without_the_loss_is_the_fused_one(loss, dtype):
+    """`DenseExpectedLoss.gradient` (in place in its buffers, no loss) equals the fused loss and
+    gradient, at two points in a row (the buffers are reused)."""
+    rng = np.random.default_rng(6)
+    vocab, dim = 130, 5
+    positive, negative = (torch.tensor(table + table.T, dtype=dtype) for table in rng.uniform(0, 1, (2, vocab, vocab)))
+    expected = DenseExpectedLoss(positive, negative, loss)
+    tolerance = 1e-12 if dtype == torch.float64 else 1e-5
+    for scale in (0.3, 2.0):
+        W = torch.tensor(rng.standard_normal((vocab, dim)) * scale, dtype=dtype)
+        value, fused = expected_loss_and_gradient(W, positive, negative, loss)
+        buffered_value, buffered = expected.loss_and_gradient(W)
+        assert float(buffered_value) == pytest.approx(float(value), rel=tolerance)
+        gradient = expected.gradient(W)
+        for candidate in (buffered, gradient):
+            np.testing.assert_allclose(
+                candidate.numpy(), fused.numpy(), rtol=tolerance, atol=tolerance * float(fused.abs().max())
+            )
+
+
+def test_heavy_ball_steps_match_their_definition_and_the_clock():
+    """Exact steps with momentum beta from step m: v <- beta v + lr g / |normaliser|, W <- W - v, with
+    g the autograd gradient of the expected loss; and along a constant gradient W moves by exactly
+    the distance the run's clock (`w2vtheory.theory.cumulative_time`) counts."""
+    problem = _problem()
+    config = _config("sgns", "omniscient", exact=True, dtype="float64", momentum=0.8, momentum_from=3, lr=0.3)
+    objective = build_objective(problem, config)
+    W0 = np.random.default_rng(7).standard_normal((problem.vocab_size, 4)) * 0.4
+    stepper = ExactStepper(W0, objective, torch.float64, torch.device("cpu"), config.momentum, config.momentum_from)
+    positive, negative = (torch.as_tensor(table) for table in objective.tables)
+    W, velocity = torch.tensor(W0), torch.zeros(W0.shape, dtype=torch.float64)
+    for step in range(8):
+        stepper.step(step, config.lr, with_loss=step % 2 == 0)
+        leaf = W.clone().requires_grad_(True)
+        (gradient,) = torch.autograd.grad(torch_loss_slopes(leaf @ leaf.T, positive, negative, "sgns")[0], leaf)
+        update = config.lr * objective.gradient_scale * gradient
+        velocity = 0.8 * velocity + update if step >= 3 else velocity
+        W = W - (velocity if step >= 3 else update)
+    np.testing.assert_allclose(stepper.embeddings(), W.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(stepper.velocity_embeddings(), velocity.numpy(), rtol=1e-10, atol=1e-12)
+
+    lr_schedule = [[5, 0.5]]
+    steady = ExactStepper(W0, objective, torch.float64, torch.device("cpu"), 0.8, 3)
+    steady.expected.gradient = torch.ones_like
+    for step in range(12):
+        steady.step(step, float(theory.learning_rate(step, 0.3, lr_schedule)), with_loss=False)
+    distance = float(theory.cumulative_time(12, 0.3, lr_schedule, 1.0, 0.8, 3)) * objective.gradient_scale
+    np.testing.assert_allclose(W0 - steady.embeddings(), distance, rtol=1e-12)
 
 
 def test_exact_omniscient_qwem_routes_agree():

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.signal
 
 
 def _exponential_integral(eigvals: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -102,11 +103,26 @@ def inverse_time_schedule(decay_from: int, decay_steps: int, anneal_steps: int, 
 
 
 def cumulative_time(
-    steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]], time_per_unit_lr: float
+    steps: np.ndarray | int,
+    lr: float,
+    lr_schedule: Sequence[Sequence[float]],
+    time_per_unit_lr: float,
+    momentum: float = 0.0,
+    momentum_from: int = 0,
 ) -> np.ndarray:
     """Theory time t after `steps` SGD steps under the piecewise-constant schedule, each step of
-    learning rate r advancing t by r * time_per_unit_lr (`time_per_step(1, ...)`)."""
+    learning rate r advancing t by r * time_per_unit_lr (`time_per_step(1, ...)`).
+
+    Heavy-ball steps (momentum beta from step m on, exact runs) move W by the velocity
+    v_s = sum_(j = m..s) beta^(s - j) r_j times the gradient where the gradient holds steady, as it
+    does along the slow directions momentum is for: step s advances t by v_s * time_per_unit_lr, up
+    to r_s / (1 - beta) once the velocity has built up.
+    """
     at = np.asarray(steps, dtype=np.int64)
+    if momentum > 0.0:
+        rates = learning_rate(np.arange(int(at.max(initial=0))), lr, lr_schedule)
+        rates[momentum_from:] = scipy.signal.lfilter([1.0], [1.0, -momentum], rates[momentum_from:])
+        return np.concatenate([[0.0], np.cumsum(rates)])[at] * time_per_unit_lr
     boundaries = sorted({0, *(int(start) for start, _ in lr_schedule)})
     elapsed = np.zeros(at.shape)
     for index, start in enumerate(boundaries):

@@ -60,10 +60,16 @@ def checkpoint_steps(steps: int, n_checkpoints: int) -> np.ndarray:
 
 
 def make_stepper(
-    W0: np.ndarray, problem: TrainingProblem, objective: Objective, config: RunConfig, device: torch.device
+    W0: np.ndarray,
+    problem: TrainingProblem,
+    objective: Objective,
+    config: RunConfig,
+    device: torch.device,
+    velocity: np.ndarray | None = None,
 ) -> Stepper:
     if config.exact:
-        return ExactStepper(W0, objective, DTYPES[config.dtype], device)
+        dtype = DTYPES[config.dtype]
+        return ExactStepper(W0, objective, dtype, device, config.momentum, config.momentum_from, velocity)
     if objective.pairs is not None:
         if device.type == "cpu":
             return ProportionalNumbaStepper(W0.astype(config.dtype, copy=True), objective.pairs, objective, config)
@@ -114,13 +120,13 @@ def train(
         resumed = load_resume(run_dir, key)
         if resumed is None:
             shutil.rmtree(resume_dir(run_dir), ignore_errors=True)
-            record = RunRecord(0)
+            record, velocity = RunRecord(0), None
             W0 = initial_embeddings(problem.vocab_size, problem.dim, config.init_scale, config.seed)
         else:
-            record, W0 = resumed
+            record, W0, velocity = resumed
             log.info("resuming %s from step %d", run_dir, record.step)
         resumed_from = record.step
-        stepper = make_stepper(W0, problem, objective, config, device)
+        stepper = make_stepper(W0, problem, objective, config, device, velocity)
         loop_started = time.perf_counter()
         try:
             _training_loop(config, problem, objective, stepper, record, run_dir, evaluate, key, progress,
@@ -181,7 +187,8 @@ def _training_loop(
                 t = float(run_time(config, objective, problem.vocab_size, step))
                 if step > first_step and evaluating and time.perf_counter() - last_resume >= resume_interval_seconds:
                     record.step = step
-                    save_resume(run_dir, record, W.astype(config.dtype), key)
+                    velocity = stepper.velocity_embeddings() if isinstance(stepper, ExactStepper) else None
+                    save_resume(run_dir, record, W.astype(config.dtype), key, velocity)
                     last_resume = time.perf_counter()
                 if evaluating:
                     accuracy = float("nan") if evaluate is None else float(evaluate(W))

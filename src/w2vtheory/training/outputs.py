@@ -34,7 +34,14 @@ from w2vtheory.training.run_config import RunConfig
 
 def run_time(config: RunConfig, objective: Objective, vocab_size: int, steps: np.ndarray | int) -> np.ndarray:
     """Theory time after `steps` steps of the run's schedule (`w2vtheory.theory.cumulative_time`)."""
-    return theory.cumulative_time(steps, config.lr, config.lr_schedule, time_per_unit_lr(objective, vocab_size))
+    return theory.cumulative_time(
+        steps,
+        config.lr,
+        config.lr_schedule,
+        time_per_unit_lr(objective, vocab_size),
+        config.momentum,
+        config.momentum_from,
+    )
 
 
 def summary(

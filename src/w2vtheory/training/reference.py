@@ -33,7 +33,7 @@ import torch
 
 from w2vtheory.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.spectra import top_eigenpairs
-from w2vtheory.training.objective import Objective, expected_loss_and_gradient
+from w2vtheory.training.objective import DenseExpectedLoss, Objective
 from w2vtheory.training.run_config import RunConfig
 
 
@@ -76,7 +76,7 @@ def minimised_reference(
     from the better of `mstar_start` (svd(M*), V x d) and the truncated elementwise minimiser."""
     if objective.tables is None:
         raise ValueError("the objective needs its dense pair tables (build it with exact: true)")
-    positive, negative = (torch.as_tensor(table, dtype=dtype) for table in objective.tables)
+    expected = DenseExpectedLoss(*(torch.as_tensor(table, dtype=dtype) for table in objective.tables), objective.loss)
     scale = objective.gradient_scale
     evaluations = 0
 
@@ -84,7 +84,7 @@ def minimised_reference(
         nonlocal evaluations
         evaluations += 1
         W = torch.from_numpy(flat.reshape(vocab_size, dim)).to(dtype)
-        value, gradient = expected_loss_and_gradient(W, positive, negative, objective.loss)
+        value, gradient = expected.loss_and_gradient(W)
         return 1.0 + scale * float(value), (scale * gradient).numpy().reshape(-1).astype(np.float64)
 
     vocab_size, dim = mstar_start.shape

@@ -1,4 +1,5 @@
-"""Resume state of an interrupted run: W, the step and every row recorded so far.
+"""Resume state of an interrupted run: W (and an exact run's heavy-ball velocity), the step and every
+row recorded so far.
 
 A run writes `resume/state.npz` at evaluation steps (at most once a RESUME_INTERVAL_SECONDS) and
 stages its checkpoints under `resume/checkpoints/`; the state carries a fingerprint of the settings
@@ -62,11 +63,13 @@ def checkpoint_name(step: int) -> str:
     return f"checkpoints/W_{step:09d}.npy"
 
 
-def save_resume(run_dir: Path, record: RunRecord, W: np.ndarray, key: str) -> None:
+def save_resume(run_dir: Path, record: RunRecord, W: np.ndarray, key: str, velocity: np.ndarray | None = None) -> None:
+    momentum = {} if velocity is None else {"velocity": velocity}
     with atomic_path(resume_dir(run_dir) / "state.npz") as tmp, open(tmp, "wb") as handle:
         np.savez(
             handle,
             W=W,
+            **momentum,
             step=record.step,
             trace=np.array(record.trace, dtype=np.float64).reshape(-1, len(TRACE_COLUMNS)),
             evaluations=np.array(record.evaluations, dtype=np.float64).reshape(-1, len(EVALUATION_COLUMNS)),
@@ -76,7 +79,8 @@ def save_resume(run_dir: Path, record: RunRecord, W: np.ndarray, key: str) -> No
         )
 
 
-def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray] | None:
+def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray, np.ndarray | None] | None:
+    """The record, W and the velocity (None if the run had none yet) of a state written for `key`."""
     path = resume_dir(run_dir) / "state.npz"
     if not path.exists():
         return None
@@ -91,4 +95,4 @@ def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray] | None:
             list(state["singular_values"]),
             state["checkpoints"].tolist(),
         )
-        return record, state["W"]
+        return record, state["W"], state["velocity"] if "velocity" in state else None

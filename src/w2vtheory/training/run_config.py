@@ -75,6 +75,8 @@ class RunConfig:
     seed: int
     device: str
     exact: bool
+    momentum: float
+    momentum_from: int
     pair_sampling: str
     negatives_per_positive: int
     log_every: int
@@ -125,6 +127,14 @@ class RunConfig:
         # Exact mode (and a run's converged reference, built from its settings) has no pairs to draw.
         if self.negatives_per_positive > 1 and not self.exact and self.pair_sampling != "proportional":
             fail("negatives_per_positive", "only runs with pair_sampling: proportional draw extra negatives")
+        if not (isinstance(self.momentum, int | float) and 0.0 <= self.momentum < 1.0):
+            fail("momentum", "must be a number in [0, 1)")
+        # Sampled steps would need a dense V x d velocity per step, and buy nothing: the velocity
+        # multiplies the step's noise as much as its progress.
+        if self.momentum > 0.0 and not self.exact:
+            fail("momentum", "only exact runs (exact: true) take momentum steps")
+        if not isinstance(self.momentum_from, int) or isinstance(self.momentum_from, bool) or self.momentum_from < 0:
+            fail("momentum_from", "must be a non-negative integer")
         for start, factor in self.lr_schedule:
             if start < 0 or not (math.isfinite(factor) and factor > 0):
                 fail("lr_schedule", "each entry is [step >= 0, factor > 0]")

@@ -19,9 +19,9 @@ from w2vtheory.proportional_sampler import ProductTable, ProportionalPairs, Torc
 from w2vtheory.reweighting import PairWeights
 from w2vtheory.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
 from w2vtheory.training.objective import (
+    DenseExpectedLoss,
     Objective,
     eigenbasis_loss_and_gradient,
-    expected_loss_and_gradient,
     factorisation_eigenbasis,
 )
 from w2vtheory.training.run_config import DTYPES, RunConfig
@@ -287,46 +287,83 @@ class ExactStepper:
     (`w2vtheory.training.objective.eigenbasis_loss_and_gradient`: the same iterates rotated, O(V d^2)
     per step instead of a V x V x d product; at V = 5,000, d = 100 the one full eigendecomposition
     costs about 200 such products); W = U C is formed only when read. Every other objective uses
-    the dense tables A+, A-.
+    the dense tables A+, A- (`DenseExpectedLoss`), and computes the loss only when asked.
+
+    With `momentum` beta > 0, steps from `momentum_from` on are heavy-ball steps (Polyak): the update
+    is the velocity v <- beta v + lr * gradient / |normaliser|, a geometric sum of the gradient
+    steps so far, which moves along a steady gradient 1/(1 - beta) times as far per step
+    (`w2vtheory.theory.cumulative_time` counts it so). `velocity` (V x d, in W's coordinates)
+    continues a resumed run.
     """
 
-    def __init__(self, W: np.ndarray, objective: Objective, dtype: torch.dtype, device: torch.device) -> None:
+    def __init__(
+        self,
+        W: np.ndarray,
+        objective: Objective,
+        dtype: torch.dtype,
+        device: torch.device,
+        momentum: float = 0.0,
+        momentum_from: int = 0,
+        velocity: np.ndarray | None = None,
+    ) -> None:
         self.loss = objective.loss
         self.gradient_scale = objective.gradient_scale
         self.mean_pair_weight = objective.mean_pair_weight
-        self.tables = self.basis = None
+        self.momentum, self.momentum_from = momentum, momentum_from
+        self.expected = self.basis = None
         # `state` is the tensor descent updates: the eigenbasis coordinates C = U^T W, or W itself.
         if objective.mstar is not None:
             eigvals, eigvecs = factorisation_eigenbasis(objective.mstar, device)
             self.eigvals = eigvals.to(dtype)
             self.basis = eigvecs.to(dtype)
-            self.state = (eigvecs.T @ torch.as_tensor(W, dtype=torch.float64, device=device)).to(dtype)
+            self._to_state = lambda array: (eigvecs.T @ torch.as_tensor(array, dtype=torch.float64, device=device)).to(
+                dtype
+            )
         elif objective.tables is not None:
-            self.state = torch.tensor(W, device=device, dtype=dtype)  # a copy: never alias the caller's array
-            self.tables = tuple(torch.as_tensor(table, device=device).to(dtype) for table in objective.tables)
+            # a copy: never alias the caller's array
+            self._to_state = lambda array: torch.tensor(array, device=device, dtype=dtype)
+            self.expected = DenseExpectedLoss(
+                *(torch.as_tensor(table, device=device).to(dtype) for table in objective.tables), objective.loss
+            )
         else:
             raise ValueError("exact mode needs the objective's dense M* or pair tables (build it with exact: true)")
+        self.state = self._to_state(W)
+        self.velocity = None if velocity is None else self._to_state(velocity)
 
     @property
     def W(self) -> torch.Tensor:
         """The current embeddings (formed from the eigenbasis coordinates for omniscient QWEM)."""
-        return self.state if self.basis is None else self.basis @ self.state
+        return self._in_embedding_space(self.state)
+
+    def _in_embedding_space(self, tensor: torch.Tensor) -> torch.Tensor:
+        return tensor if self.basis is None else self.basis @ tensor
 
     def _loss_and_state_gradient(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The expected loss and its gradient with respect to `state`."""
-        if self.basis is None:
-            return expected_loss_and_gradient(self.state, *self.tables, self.loss)
+        if self.expected is not None:
+            return self.expected.loss_and_gradient(self.state)
         return eigenbasis_loss_and_gradient(self.state, self.eigvals, self.mean_pair_weight)
 
     def loss_and_gradient(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The expected loss at the current W and its gradient in W."""
         value, gradient = self._loss_and_state_gradient()
-        return value, gradient if self.basis is None else self.basis @ gradient
+        return value, self._in_embedding_space(gradient)
 
     def step(self, step: int, lr: float, with_loss: bool = True) -> torch.Tensor:
-        value, gradient = self._loss_and_state_gradient()
-        self.state -= (lr * self.gradient_scale) * gradient
+        if with_loss or self.expected is None:
+            value, gradient = self._loss_and_state_gradient()
+        else:
+            value, gradient = torch.zeros((), dtype=torch.float64), self.expected.gradient(self.state)
+        update = gradient.mul_(lr * self.gradient_scale)
+        if self.momentum > 0.0 and step >= self.momentum_from:
+            self.velocity = update if self.velocity is None else self.velocity.mul_(self.momentum).add_(update)
+            update = self.velocity
+        self.state -= update
         return value
 
     def embeddings(self) -> np.ndarray:
         return self.W.double().cpu().numpy()
+
+    def velocity_embeddings(self) -> np.ndarray | None:
+        """The heavy-ball velocity in W's coordinates (None before momentum starts)."""
+        return None if self.velocity is None else self._in_embedding_space(self.velocity).double().cpu().numpy()
