@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from tests.conftest import run_script  # noqa: E402
 from w2vtheory.paper import paper_score  # noqa: E402
-from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, fig7_ablation, style  # noqa: E402
+from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, style  # noqa: E402
 from w2vtheory.snapshots import learned_modes  # noqa: E402
 from w2vtheory.theory import singular_value_theory, tau  # noqa: E402
 
@@ -243,25 +243,6 @@ def test_fig7_ablation_orders_roles(experiment, tmp_path):
     data = plot("fig7_ablation", {}, tmp_path, runs=runs)
     assert list(dict.fromkeys(data["role"])) == ["sgns", "quartic", "qwem"]
     assert set(data.loc[data["source"] == "theory", "role"]) == {"qwem"}
-
-
-def test_fig7_gives_a_run_far_past_its_rises_a_log_time_axis():
-    """A panel whose run lasts hundreds of times its top mode's rise is drawn on log time; the others
-    stay linear."""
-
-    def run(role: str, t_end: float) -> pd.DataFrame:
-        t = np.concatenate([[0.0], np.geomspace(0.1, t_end, 40)])
-        rows = []
-        for mode, rise_at in ((1, 1.0), (2, 2.0)):
-            values = (3 - mode) / (1.0 + np.exp(-8.0 * (t - rise_at)))
-            rows += [(role, "measured", step, time, mode, value) for step, (time, value) in enumerate(zip(t, values))]
-        return pd.DataFrame(rows, columns=["role", "source", "step", "t_over_tau1", "mode", "singular_value"])
-
-    data = pd.concat([run("sgns", 4.0), run("setting31", 800.0)], ignore_index=True)
-    assert fig7_ablation.rise_span(data[data["role"] == "sgns"]) < fig7_ablation.LOG_TIME_SPAN
-    assert fig7_ablation.rise_span(data[data["role"] == "setting31"]) > fig7_ablation.LOG_TIME_SPAN
-    figure = fig7_ablation.draw(data)
-    assert [axis.get_xscale() for axis in figure.axes] == ["linear", "log"]
 
 
 def singular_directions(experiment: Path, run: str, tmp_path: Path) -> dict[str, Path]:

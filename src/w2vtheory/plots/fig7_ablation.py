@@ -3,7 +3,6 @@ SGNS, the quartic loss only, Setting 3.1 reweighting only, and both (QWEM; theor
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 
@@ -32,19 +31,6 @@ def ablation_data(runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-# A run that goes on for more than this many times the time its largest singular value took to reach
-# half its final value gets a log time axis, or its rises would be squeezed against the origin
-# (the ablation's Setting 3.1: momentum steps move the clock up to 20x as fast as its first 1,000).
-LOG_TIME_SPAN = 30.0
-
-
-def rise_span(measured: pd.DataFrame) -> float:
-    """A run's final t over the first t at which its largest singular value reached half its final value."""
-    top = measured.groupby("t_over_tau1")["singular_value"].max()
-    risen = top.index[top.to_numpy() >= 0.5 * top.iloc[-1]][0]
-    return float(top.index[-1] / risen) if risen > 0 else math.inf
-
-
 def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     roles = list(dict.fromkeys(data["role"]))
@@ -52,13 +38,9 @@ def draw(data: pd.DataFrame) -> Figure:
     axes = figure.subplots(1, len(roles), squeeze=False)[0]
     for axis, role in zip(axes, roles):
         rows = data[data["role"] == role]
-        measured = rows[rows["source"] == "measured"]
-        plot_mode_curves(axis, measured)
+        plot_mode_curves(axis, rows[rows["source"] == "measured"])
         plot_mode_curves(axis, rows[rows["source"] == "theory"], style.THEORY_LINESTYLE)
         axis.set(title=ROLES[role], xlabel="t / τ₁")
-        if rise_span(measured) > LOG_TIME_SPAN:
-            axis.set_xscale("log", nonpositive="mask")
-            axis.set_xlabel("t / τ₁ (log scale)")
     axes[0].set_ylabel("singular value")
     return figure
 
