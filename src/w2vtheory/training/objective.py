@@ -105,18 +105,8 @@ def time_per_unit_lr(objective: Objective, vocab_size: int) -> float:
 def expected_loss_and_gradient(
     W: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, loss: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
-    (the tables are symmetric). The elementwise pass is one fused numba kernel on the CPU
-    (`w2vtheory.cpu_kernels.expected_loss_slopes`) and torch operations on other devices."""
-    gram = W @ W.T
-    if W.device.type == "cpu":
-        slopes = torch.empty_like(gram)
-        value = cpu_kernels.expected_loss_slopes(
-            gram.numpy(), positive.numpy(), negative.numpy(), loss == "sgns", slopes.numpy()
-        )
-        return torch.tensor(value, dtype=torch.float64), 2.0 * (slopes @ W)
-    value, slopes = torch_loss_slopes(gram, positive, negative, loss)
-    return value, 2.0 * (slopes @ W)
+    """One evaluation of `DenseExpectedLoss.loss_and_gradient`, for callers that keep no buffers."""
+    return DenseExpectedLoss(positive, negative, loss).loss_and_gradient(W)
 
 
 class DenseExpectedLoss:
@@ -132,7 +122,9 @@ class DenseExpectedLoss:
         self.slopes = torch.empty_like(positive)  # also `gradient`'s scratch
 
     def loss_and_gradient(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """`expected_loss_and_gradient` at W."""
+        """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
+        (the tables are symmetric). The elementwise pass is one fused numba kernel on the CPU
+        (`w2vtheory.cpu_kernels.expected_loss_slopes`) and torch operations on other devices."""
         gram = torch.mm(W, W.T, out=self.gram)
         if W.device.type == "cpu":
             value = cpu_kernels.expected_loss_slopes(

@@ -306,7 +306,6 @@ class ExactStepper:
         momentum_from: int = 0,
         velocity: np.ndarray | None = None,
     ) -> None:
-        self.loss = objective.loss
         self.gradient_scale = objective.gradient_scale
         self.mean_pair_weight = objective.mean_pair_weight
         self.momentum, self.momentum_from = momentum, momentum_from
