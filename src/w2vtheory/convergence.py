@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from w2vtheory.training.outputs import singular_value_arrays
+
 ACCURACY_TOLERANCE = 0.015
 SINGULAR_VALUE_TOLERANCE = 0.02
 FINAL_FRACTION = 0.1
@@ -59,7 +61,7 @@ def convergence_row(
     objective: str,
     summary: Mapping[str, Any],
     evaluations: pd.DataFrame,
-    singular_values: np.ndarray,
+    singular_values: pd.DataFrame,
     reference_accuracy: float,
     loss: float,
     reference_loss: float,
@@ -69,7 +71,7 @@ def convergence_row(
     `reference_converged` is False where the reference stopped short of a stationary point (its
     reference.json `converged`), so its value is approximate."""
     accuracy = float(evaluations["analogy_accuracy"].iloc[-1])
-    change = singular_value_change(evaluations["step"].to_numpy(), singular_values)
+    change = singular_value_change(*singular_value_arrays(singular_values))
     gap = reference_accuracy - accuracy
     return {
         "run": run,
