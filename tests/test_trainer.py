@@ -77,7 +77,7 @@ def _subspace_overlap(W: np.ndarray, vectors: np.ndarray) -> float:
 
 def _config(**settings) -> RunConfig:
     base = dict(loss="qwem", reweight="omniscient", lr=2.0, init_scale=1e-6, steps=250, batch_size=2000,
-                log_every=10, eval_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
+                log_every=10, eval_every=100, singular_values_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
     return RunConfig.from_mapping(base | settings, "experiments.test.runs.qwem")
 
 
