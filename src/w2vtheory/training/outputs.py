@@ -9,7 +9,7 @@
 | W.npy | the final V x d W |
 | run.json | resolved hyperparameters and derived quantities (normaliser, clock, s0, tau_k) |
 
-The theory curves (theory.csv, theory_loss.csv) are a rule of their own (`w2vtheory.theory_curves`),
+The theory curves (theory.csv, theory_loss.csv) are a rule of their own (`w2vtheory.theory.curves`),
 so a change to the theory reruns in seconds without retraining.
 """
 
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from w2vtheory import theory
 from w2vtheory.atomic import save_npy, write_table, write_text
+from w2vtheory.theory import dynamics
 from w2vtheory.training.objective import Objective, time_per_unit_lr
 from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.resume import EVALUATION_COLUMNS, TRACE_COLUMNS, RunRecord, checkpoint_name, resume_dir
@@ -33,8 +33,8 @@ from w2vtheory.training.run_config import RunConfig
 
 
 def run_time(config: RunConfig, objective: Objective, vocab_size: int, steps: np.ndarray | int) -> np.ndarray:
-    """Theory time after `steps` steps of the run's schedule (`w2vtheory.theory.cumulative_time`)."""
-    return theory.cumulative_time(
+    """Theory time after `steps` steps of the run's schedule (`w2vtheory.theory.dynamics.cumulative_time`)."""
+    return dynamics.cumulative_time(
         steps,
         config.lr,
         config.lr_schedule,
@@ -48,8 +48,8 @@ def summary(
     config: RunConfig, problem: TrainingProblem, objective: Objective, record: RunRecord, device: str, resumed_from: int
 ) -> dict[str, Any]:
     eigvals = np.asarray(problem.mstar_eigvals[: problem.dim], dtype=np.float64)
-    s0 = theory.init_s0(config.init_scale)
-    taus = theory.tau(eigvals, s0)
+    s0 = dynamics.init_s0(config.init_scale)
+    taus = dynamics.tau(eigvals, s0)
     statistics = problem.statistics
     return {
         "run": config.resolved(),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from w2vtheory.statistics import pair_weight
+from w2vtheory.closed_form.statistics import pair_weight
 
 REWEIGHTINGS = ("omniscient", "sgns", "unigram")
 
@@ -106,7 +106,7 @@ def loss_normaliser(loss: str, reweight: str, joint: np.ndarray, unigram: np.nda
     - omniscient SGNS: -mean(log(P(i,j)/(k P(i)P(j)) + e^-5)^2), SGNS's own target;
     - `sgns` reweighting: -0.12, and `unigram`: -0.5, for either loss.
     With it, omniscient QWEM's expected normalised loss is 1 - mean(G) V^2 sum_k(2 lambda_k s_k^2 - s_k^4)
-    / (4 ||M*||^2) (`w2vtheory.theory.normalised_loss_theory`), which starts at 1 (docs/paper.md section 3).
+    / (4 ||M*||^2) (`w2vtheory.theory.dynamics.normalised_loss_theory`), which starts at 1 (docs/paper.md section 3).
     """
     if reweight == "sgns":
         return SGNS_REWEIGHT_NORMALISER
