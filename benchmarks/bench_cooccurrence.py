@@ -17,8 +17,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from w2vtheory.cooccurrence import count_cooccurrence
-from w2vtheory.vocab import restricted_token_dtype
+from w2vtheory.corpus.cooccurrence import count_cooccurrence
+from w2vtheory.corpus.vocab import restricted_token_dtype
 
 
 @numba.njit(cache=True)

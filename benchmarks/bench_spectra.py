@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_spectra.py [--vocab 10000 --k 200 --threads 2 --skip-full]
 
-The matrix is M* (w2vtheory.statistics) of random co-occurrence counts: Zipf unigram frequencies,
+The matrix is M* (w2vtheory.closed_form.statistics) of random co-occurrence counts: Zipf unigram frequencies,
 pair affinities from a power-law latent structure, Poisson counts with the rarest pairs expected
 about 3 times. Its spectrum has the shape of the real one (at V = 10k about 4,600 non-negative
 eigenvalues, a large negative outlier, a dense bulk around lambda_200). Prints the wall time of
@@ -22,8 +22,8 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from w2vtheory import spectra, statistics
-from w2vtheory.spectra import top_eigenpairs
+from w2vtheory.closed_form import spectra, statistics
+from w2vtheory.closed_form.spectra import top_eigenpairs
 
 
 def mstar_like_matrix(vocab_size: int, seed: int = 0, latent_rank: int = 400) -> np.ndarray:

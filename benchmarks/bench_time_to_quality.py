@@ -16,7 +16,7 @@ cooccurrence.npy, cooccurrence.json, spectrum/mstar_eigvals.npy) and the same nu
   --sampled dtype=... says otherwise), scored by the trainer's evaluate callback every eval_every steps;
 - exact: the package's full-batch gradient descent on the expected SGNS loss (same settings with
   exact: true), scored the same way.
-Every model is scored with the paper's pair-protocol analogy accuracy (w2vtheory.evaluation, the
+Every model is scored with the paper's pair-protocol analogy accuracy (w2vtheory.evaluation.scoring, the
 score the workflow records in runs/<run>/evaluations.csv). Wall seconds count training only: the
 time spent scoring, and everything before the first score (loading, vocabulary, compilation of the
 objective's tables), is left out. For our trainer the clock also includes its own bookkeeping at
@@ -52,10 +52,10 @@ import yaml
 
 from w2vtheory.atomic import atomic_path
 from w2vtheory.config import deep_merge, resolve_experiment, validate_config
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation import build_pair_analogies, pair_analogy_accuracy
-from w2vtheory.evaluation_sets import read_analogy_questions
-from w2vtheory.vocab import read_lexicon
+from w2vtheory.evaluation.datasets import read_analogy_questions
+from w2vtheory.evaluation.scoring import build_pair_analogies, pair_analogy_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("gensim-neg1", "gensim-neg5", "sampled", "exact")

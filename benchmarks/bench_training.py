@@ -20,10 +20,10 @@ import numba
 import numpy as np
 import torch
 
-from w2vtheory.proportional_sampler import ProportionalPairs, alias_table, product_table
-from w2vtheory.reweighting import PairWeights
-from w2vtheory.sampler import TorchPairSampler, corpus_layout
 from w2vtheory.training import Objective, RunConfig
+from w2vtheory.training.proportional_sampler import ProportionalPairs, alias_table, product_table
+from w2vtheory.training.reweighting import PairWeights
+from w2vtheory.training.sampler import TorchPairSampler, corpus_layout
 from w2vtheory.training.steppers import NumbaStepper, ProportionalNumbaStepper, TorchPairWeights, torch_sgd_step
 
 

@@ -64,12 +64,11 @@ import torch
 import yaml
 from threadpoolctl import threadpool_limits
 
+from w2vtheory.closed_form.spectra import RELATIVE_TOLERANCE, ZERO_SCALE, top_eigenpairs
+from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+
 # ---- The package's code paths under test: the one place to retarget after a refactor. ----------------
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
-from w2vtheory.cpu_kernels import sample_pairs
-from w2vtheory.sampler import PairBatch, TorchPairSampler, corpus_layout, distance_weight, step_key
-from w2vtheory.spectra import RELATIVE_TOLERANCE, ZERO_SCALE, top_eigenpairs
-from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.training import (
     DTYPES,
     Objective,
@@ -79,6 +78,8 @@ from w2vtheory.training import (
     initial_embeddings,
     train,
 )
+from w2vtheory.training.cpu_kernels import sample_pairs
+from w2vtheory.training.sampler import PairBatch, TorchPairSampler, corpus_layout, distance_weight, step_key
 from w2vtheory.training.steppers import ExactStepper, NumbaStepper, TorchStepper, torch_sgd_step
 
 

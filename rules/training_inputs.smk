@@ -6,13 +6,14 @@ from w2vtheory.training import RunConfig
 from w2vtheory.training.reference import objective_name
 
 OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
-# A digest of the closed-form theory's code, a parameter of the rules that evaluate it: an edit
-# reruns them (seconds) and the figures that use them, never a training job. (Snakemake's code
-# trigger sees only a rule's own script, and it does not compare the mtime of source files.)
+# A digest of the theory package's files (src/w2vtheory/theory/), a parameter of the rules that
+# evaluate the theory: an edit reruns them (seconds) and the figures that use them, never a
+# training job. (Snakemake's code trigger sees only a rule's own script, and it does not compare
+# the mtime of source files.)
 THEORY_CODE_DIGEST = hashlib.sha256(
     b"".join(
-        Path(workflow.basedir, "src", "w2vtheory", name).read_bytes()
-        for name in ("theory.py", "theory_curves.py", "predicted_accuracy.py")
+        path.read_bytes()
+        for path in sorted(Path(workflow.basedir, "src", "w2vtheory", "theory").glob("*.py"))
     )
 ).hexdigest()
 

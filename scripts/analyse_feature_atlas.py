@@ -1,16 +1,16 @@
 """The feature atlas table (rule feature_atlas_table): tau_k and end words of M*'s top eigenvectors.
 
 snakemake.input: eigvals, eigvecs (M*), vocab. snakemake.params: init_scale (the small-init QWEM
-run's), n_components. snakemake.output: atlas (the CSV of w2vtheory.feature_atlas.feature_atlas).
+run's), n_components. snakemake.output: atlas (the CSV of w2vtheory.analysis.feature_atlas.feature_atlas).
 """
 
 import numpy as np
 
+from w2vtheory.analysis.feature_atlas import feature_atlas
 from w2vtheory.atomic import write_table
-from w2vtheory.feature_atlas import feature_atlas
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.script_runner import run
-from w2vtheory.theory import init_s0
-from w2vtheory.vocab import read_lexicon
+from w2vtheory.theory.dynamics import init_s0
 
 
 def main(snakemake) -> None:

@@ -6,8 +6,8 @@ snakemake.params: n_directions. snakemake.output: overlaps (CSV: comparison, i, 
 
 import numpy as np
 
+from w2vtheory.analysis.directions import overlap_table
 from w2vtheory.atomic import write_table
-from w2vtheory.directions import overlap_table
 from w2vtheory.script_runner import run
 
 

@@ -7,12 +7,12 @@ model, component, end, rank, word, value).
 
 import numpy as np
 
+from w2vtheory.analysis.directions import principal_coordinates, principal_words_table
 from w2vtheory.atomic import write_table
-from w2vtheory.directions import principal_coordinates, principal_words_table
-from w2vtheory.embeddings import closed_form_embedding
-from w2vtheory.evaluation import unit_rows
+from w2vtheory.closed_form.embeddings import closed_form_embedding
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.scoring import unit_rows
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon
 
 TRAINED = ("sgns", "qwem")
 

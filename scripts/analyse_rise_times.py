@@ -1,7 +1,7 @@
 """When each of the top modes of every trained run rises (rule rise_times): analysis/rise_times.csv.
 
 snakemake.input: singular_values, summaries (one per run, in params.runs order), mstar_eigvals.
-snakemake.params: runs. snakemake.output: table (CSV, w2vtheory.rise_times.RISE_COLUMNS).
+snakemake.params: runs. snakemake.output: table (CSV, w2vtheory.analysis.rise_times.RISE_COLUMNS).
 """
 
 import json
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from w2vtheory.analysis.rise_times import experiment_rise_table
 from w2vtheory.atomic import write_table
-from w2vtheory.rise_times import experiment_rise_table
 from w2vtheory.script_runner import run
 
 

@@ -6,8 +6,8 @@ vectors), singular_values (d singular values, descending), both .npy.
 
 import numpy as np
 
+from w2vtheory.analysis.directions import singular_directions
 from w2vtheory.atomic import save_npy
-from w2vtheory.directions import singular_directions
 from w2vtheory.script_runner import run
 
 

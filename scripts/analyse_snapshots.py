@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from w2vtheory.analysis.snapshots import snapshot_table
 from w2vtheory.atomic import write_table
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.script_runner import run
-from w2vtheory.snapshots import snapshot_table
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake) -> None:

@@ -1,16 +1,16 @@
 """Spectra, Marchenko-Pastur fits and localisation of task vectors (rule task_vector_spectra; Figs 4, 6).
 
 snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: categories, dims,
-localisation_dim. snakemake.output: spectra (the tidy CSV of w2vtheory.task_vectors.task_vector_spectra).
+localisation_dim. snakemake.output: spectra (the tidy CSV of w2vtheory.analysis.task_vectors.task_vector_spectra).
 """
 
 import numpy as np
 
-from w2vtheory import task_vectors
+from w2vtheory.analysis import task_vectors
 from w2vtheory.atomic import write_table
-from w2vtheory.evaluation_sets import read_analogy_questions
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.datasets import read_analogy_questions
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake) -> None:

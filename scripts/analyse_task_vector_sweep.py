@@ -7,11 +7,11 @@ mean_target_cosine, mean_cosine_ratio).
 
 import numpy as np
 
-from w2vtheory import task_vectors
+from w2vtheory.analysis import task_vectors
 from w2vtheory.atomic import write_table
-from w2vtheory.evaluation_sets import read_analogy_questions
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.datasets import read_analogy_questions
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake) -> None:

@@ -13,8 +13,8 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy
 from w2vtheory.corpus.store import NpyVectorReader
+from w2vtheory.corpus.vocab import read_lexicon, restrict_token_file, select_vocabulary, write_vocabulary
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon, restrict_token_file, select_vocabulary, write_vocabulary
 
 log = logging.getLogger("build_vocab")
 

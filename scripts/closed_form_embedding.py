@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from w2vtheory.embeddings import closed_form_embedding, write_vec
+from w2vtheory.closed_form.embeddings import closed_form_embedding, write_vec
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake: Any) -> None:

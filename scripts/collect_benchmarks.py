@@ -9,10 +9,10 @@ params: experiment, corpus, vocab_size, dim, window.
 
 import pandas as pd
 
+from w2vtheory.analysis.rise_times import rise_markdown
 from w2vtheory.atomic import write_table, write_text
-from w2vtheory.convergence import convergence_markdown
-from w2vtheory.evaluation import summary_markdown
-from w2vtheory.rise_times import rise_markdown
+from w2vtheory.evaluation.convergence import convergence_markdown
+from w2vtheory.evaluation.scoring import summary_markdown
 from w2vtheory.script_runner import run
 
 

@@ -2,7 +2,7 @@
 
 snakemake.input: cooccurrence (V x V npy), stats (cooccurrence.json with window, n_pairs),
 vocab (vocab.tsv, word<TAB>count). snakemake.output: eigvals, eigvecs (npy; descending, columns).
-snakemake.params: matrix (one of w2vtheory.spectra.MATRICES), n_eigenpairs, negative_weight (k),
+snakemake.params: matrix (one of w2vtheory.closed_form.spectra.MATRICES), n_eigenpairs, negative_weight (k),
 pmi_floor, device (auto | cpu | cuda). snakemake.threads: BLAS threads.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from w2vtheory.atomic import save_npy
+from w2vtheory.closed_form.spectra import build_matrix, top_eigenpairs
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
 from w2vtheory.memory import SPECTRUM_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.spectra import build_matrix, top_eigenpairs
-from w2vtheory.vocab import read_lexicon
 
 log = logging.getLogger("compute_spectrum")
 

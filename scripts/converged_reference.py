@@ -11,13 +11,13 @@ import json
 import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
-from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.closed_form.statistics import load_corpus_statistics
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.scoring import analogy_scorer
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.statistics import load_corpus_statistics
 from w2vtheory.training import DTYPES, RunConfig, TrainingProblem, build_objective
 from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake) -> None:

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
-from w2vtheory.convergence import convergence_row, convergence_table
+from w2vtheory.closed_form.statistics import load_corpus_statistics
+from w2vtheory.evaluation.convergence import convergence_row, convergence_table
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.statistics import load_corpus_statistics
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
 from w2vtheory.training.objective import expected_normalised_loss
 

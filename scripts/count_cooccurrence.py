@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
-from w2vtheory.cooccurrence import check_window, count_cooccurrence, count_pairs
+from w2vtheory.corpus.cooccurrence import check_window, count_cooccurrence, count_pairs
 from w2vtheory.corpus.store import NpyVectorReader
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.memory import COUNTING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.vocab import read_lexicon
 
 log = logging.getLogger("count_cooccurrence")
 

@@ -7,9 +7,9 @@ params: model.
 """
 
 from w2vtheory.atomic import write_table
-from w2vtheory.embeddings import read_vec
-from w2vtheory.evaluation import evaluate_embedding
-from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
+from w2vtheory.closed_form.embeddings import read_vec
+from w2vtheory.evaluation.datasets import read_analogy_questions, read_similarity
+from w2vtheory.evaluation.scoring import evaluate_embedding
 from w2vtheory.script_runner import run
 
 NOT_SIMILARITY_SETS = {"vec", "analogies"}

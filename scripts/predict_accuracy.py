@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
-from w2vtheory.evaluation import build_pair_analogies
-from w2vtheory.evaluation_sets import read_analogy_questions
-from w2vtheory.predicted_accuracy import evaluation_comparison, prediction_table
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.datasets import read_analogy_questions
+from w2vtheory.evaluation.scoring import build_pair_analogies
 from w2vtheory.script_runner import run
-from w2vtheory.theory import init_s0
-from w2vtheory.vocab import read_lexicon
+from w2vtheory.theory.dynamics import init_s0
+from w2vtheory.theory.predicted_accuracy import evaluation_comparison, prediction_table
 
 
 def main(snakemake) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.script_runner import run
-from w2vtheory.theory_curves import loss_curve, singular_value_curves
+from w2vtheory.theory.curves import loss_curve, singular_value_curves
 
 
 def main(snakemake) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from w2vtheory.embeddings import write_vec
-from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.closed_form.embeddings import write_vec
+from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.evaluation.scoring import analogy_scorer
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, load_problem, train
-from w2vtheory.vocab import read_lexicon
 
 
 def main(snakemake) -> None:

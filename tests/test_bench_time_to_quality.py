@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
-from w2vtheory.statistics import joint_probability, mstar, unigram_probability
-from w2vtheory.vocab import write_vocabulary
+from w2vtheory.closed_form.statistics import joint_probability, mstar, unigram_probability
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus.vocab import write_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 N_OBJECTS = 10

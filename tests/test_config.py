@@ -105,10 +105,9 @@ def test_figure_roles_must_name_runs(config):
 
 def test_the_schemas_choices_are_the_packages():
     """Every enum of the schema is the package's own list (one home for each set of names)."""
-    from w2vtheory import losses
     from w2vtheory.devices import DEVICES
-    from w2vtheory.reweighting import REWEIGHTINGS
-    from w2vtheory.training import DTYPES
+    from w2vtheory.training import DTYPES, losses
+    from w2vtheory.training.reweighting import REWEIGHTINGS
 
     schema = yaml.safe_load((Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml").read_text())
     run = schema["$defs"]["run"]["properties"]

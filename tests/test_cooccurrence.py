@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory import cooccurrence
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus import cooccurrence
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.errors import InputError
 

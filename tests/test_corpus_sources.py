@@ -14,9 +14,9 @@ from tests.conftest import run_script
 from w2vtheory.corpus import tokenize_corpus
 from w2vtheory.corpus.bundled import clean_document, write_bundled_corpus
 from w2vtheory.corpus.sources import ArticleTally, huggingface_batches
+from w2vtheory.corpus.tokenize import tokenize
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
-from w2vtheory.tokenize import tokenize
-from w2vtheory.vocab import read_lexicon
 
 
 def outputs(directory: Path) -> dict[str, Path]:

@@ -9,8 +9,8 @@ import pytest
 
 from w2vtheory.corpus import build_token_store, tokenize_corpus
 from w2vtheory.corpus.store import encode_in_batches, frequency_order
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
-from w2vtheory.vocab import read_lexicon
 
 
 def naive_store(text: str, limit: int = 50_000) -> tuple[list[tuple[str, int]], list[int], list[int]]:

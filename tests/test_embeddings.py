@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from w2vtheory.embeddings import closed_form_embedding, read_vec, write_vec
+from w2vtheory.closed_form.embeddings import closed_form_embedding, read_vec, write_vec
 from w2vtheory.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,12 +38,12 @@ def test_closed_form_is_the_best_psd_rank_d_factor():
 def test_negative_eigenvalues_are_clipped_with_a_warning(caplog):
     eigvals = np.array([2.0, 0.0, -1.0, -3.0])
     eigvecs = np.eye(4)
-    with caplog.at_level(logging.WARNING, logger="w2vtheory.embeddings"):
+    with caplog.at_level(logging.WARNING, logger="w2vtheory.closed_form.embeddings"):
         embedding = closed_form_embedding(eigvals, eigvecs, 4)
     np.testing.assert_array_equal(embedding, np.diag([np.sqrt(2.0), 0.0, 0.0, 0.0]))
     assert "2 of the top 4 eigenvalues are negative" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="w2vtheory.embeddings"):
+    with caplog.at_level(logging.WARNING, logger="w2vtheory.closed_form.embeddings"):
         closed_form_embedding(eigvals, eigvecs, 2)
     assert caplog.text == ""
 

@@ -15,8 +15,9 @@ from scipy import stats
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import run_script
-from w2vtheory.embeddings import read_vec, write_vec
-from w2vtheory.evaluation import (
+from w2vtheory.closed_form.embeddings import read_vec, write_vec
+from w2vtheory.evaluation.datasets import read_analogy_questions
+from w2vtheory.evaluation.scoring import (
     Analogies,
     analogy_accuracy_by_category,
     build_pair_analogies,
@@ -28,7 +29,6 @@ from w2vtheory.evaluation import (
     summary_markdown,
     unit_rows,
 )
-from w2vtheory.evaluation_sets import read_analogy_questions
 
 
 def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:

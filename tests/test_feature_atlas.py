@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory.directions import principal_coordinates, singular_directions
-from w2vtheory.feature_atlas import end_words, feature_atlas
-from w2vtheory.theory import tau
+from w2vtheory.analysis.directions import principal_coordinates, singular_directions
+from w2vtheory.analysis.feature_atlas import end_words, feature_atlas
+from w2vtheory.theory.dynamics import tau
 
 
 def test_end_words_only_among_frequent_words():

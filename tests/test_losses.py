@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from w2vtheory import cpu_kernels, losses
-from w2vtheory.reweighting import PairWeights
-from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
+from w2vtheory.training import cpu_kernels, losses
+from w2vtheory.training.reweighting import PairWeights
+from w2vtheory.training.sampler import PairBatch, corpus_layout, distance_weight, step_key
 from w2vtheory.training.steppers import KernelBuffers, TorchPairWeights, torch_sgd_step
 
 

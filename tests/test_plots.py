@@ -18,10 +18,10 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from tests.conftest import run_script  # noqa: E402
+from w2vtheory.analysis.snapshots import learned_modes  # noqa: E402
 from w2vtheory.paper import paper_score  # noqa: E402
 from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, style  # noqa: E402
-from w2vtheory.snapshots import learned_modes  # noqa: E402
-from w2vtheory.theory import singular_value_theory, tau  # noqa: E402
+from w2vtheory.theory.dynamics import singular_value_theory, tau  # noqa: E402
 from w2vtheory.training.outputs import singular_value_arrays  # noqa: E402
 
 V, D, N_EIG = 80, 4, 40

@@ -1,4 +1,4 @@
-"""The accuracy the theory predicts over training (w2vtheory.predicted_accuracy), on hand-made
+"""The accuracy the theory predicts over training (w2vtheory.theory.predicted_accuracy), on hand-made
 spectra, and the workflow computing it before any training."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import run_snakemake
-from w2vtheory.embeddings import closed_form_embedding
+from w2vtheory.closed_form.embeddings import closed_form_embedding
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation import build_pair_analogies, pair_analogy_accuracy
-from w2vtheory.predicted_accuracy import (
+from w2vtheory.evaluation.scoring import build_pair_analogies, pair_analogy_accuracy
+from w2vtheory.theory.dynamics import singular_value_theory, tau
+from w2vtheory.theory.predicted_accuracy import (
     GRID_END,
     evaluation_comparison,
     first_tau,
@@ -20,7 +21,6 @@ from w2vtheory.predicted_accuracy import (
     prediction_times,
     theory_embedding,
 )
-from w2vtheory.theory import singular_value_theory, tau
 
 
 def test_theory_embedding_scales_each_eigenvector_by_its_singular_value():

@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 import torch
 
-from w2vtheory.convergence import convergence_markdown, convergence_row, convergence_table, singular_value_change
-from w2vtheory.statistics import mstar
+from w2vtheory.closed_form.statistics import mstar
+from w2vtheory.evaluation.convergence import (
+    convergence_markdown,
+    convergence_row,
+    convergence_table,
+    singular_value_change,
+)
 from w2vtheory.training import RunConfig, build_objective
 from w2vtheory.training.objective import expected_loss_and_gradient, expected_normalised_loss, torch_loss_slopes
 from w2vtheory.training.reference import (

@@ -21,14 +21,14 @@ from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic, memory
+from w2vtheory.closed_form.embeddings import write_vec
+from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.config import deep_merge, validate_config
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
-from w2vtheory.embeddings import write_vec
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation import evaluate_embedding
-from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
-from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.evaluation.datasets import read_analogy_questions, read_similarity
+from w2vtheory.evaluation.scoring import evaluate_embedding
 from w2vtheory.training import RunConfig, TrainingProblem, train
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
@@ -167,7 +167,7 @@ def test_disk_full_while_writing_text_keeps_the_previous_file(tmp_path, monkeypa
             self.file.write(next(iter(lines)))
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("w2vtheory.embeddings.open", FullDisk, raising=False)
+    monkeypatch.setattr("w2vtheory.closed_form.embeddings.open", FullDisk, raising=False)
     with pytest.raises(OSError, match="No space left"):
         write_vec(target, ["a", "b"], 2 * np.eye(2))
     assert target.read_bytes() == before and leftovers(tmp_path) == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory import theory
-from w2vtheory.reweighting import (
+from w2vtheory.closed_form.statistics import mstar, pair_weight
+from w2vtheory.theory import dynamics
+from w2vtheory.training.reweighting import (
     expected_pair_tables,
     loss_normaliser,
     omniscient_weights,
@@ -14,7 +15,6 @@ from w2vtheory.reweighting import (
     sgns_weights,
     unigram_weights,
 )
-from w2vtheory.statistics import mstar, pair_weight
 
 
 def _joint(seed: int, vocab: int = 6) -> tuple[np.ndarray, np.ndarray]:
@@ -107,5 +107,5 @@ def test_expected_sgd_step_is_the_theory_time_step():
     np.testing.assert_allclose(expected_gradient, mean_pair_weight * (x - target) @ W / np.mean(target**2), rtol=1e-10)
     lr = 0.3
     top = np.linalg.eigvalsh(target)[-1]
-    dt = theory.time_per_step(lr, "qwem", mean_pair_weight * top / 2, normaliser, top)
+    dt = dynamics.time_per_step(lr, "qwem", mean_pair_weight * top / 2, normaliser, top)
     np.testing.assert_allclose(lr * expected_gradient, dt * 0.5 * (x - target) @ W, rtol=1e-10)

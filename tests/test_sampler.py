@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from w2vtheory import cpu_kernels
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
-from w2vtheory.sampler import TorchPairSampler, corpus_layout, distance_weight, offset_group, step_key
-from w2vtheory.statistics import joint_probability
+from w2vtheory.closed_form.statistics import joint_probability
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.training import cpu_kernels
+from w2vtheory.training.sampler import TorchPairSampler, corpus_layout, distance_weight, offset_group, step_key
 
 VOCAB, WINDOW = 12, 4
 # Documents shorter than, equal to and longer than the window, and an empty one.

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from w2vtheory import scaling
-from w2vtheory.tokenize import tokenize
+from w2vtheory.corpus.tokenize import tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

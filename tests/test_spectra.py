@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory import spectra
+from w2vtheory.closed_form import spectra
+from w2vtheory.closed_form.spectra import fix_signs, resolve_device, top_eigenpairs
 from w2vtheory.errors import InputError
-from w2vtheory.spectra import fix_signs, resolve_device, top_eigenpairs
 
 
 def matrix_with_spectrum(eigenvalues: np.ndarray, seed: int) -> np.ndarray:

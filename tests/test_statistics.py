@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory.config import SPECTRUM_MATRICES
-from w2vtheory.errors import InputError
-from w2vtheory.spectra import MATRICES, build_matrix
-from w2vtheory.statistics import (
+from w2vtheory.closed_form.spectra import MATRICES, build_matrix
+from w2vtheory.closed_form.statistics import (
     joint_probability,
     mstar,
     pair_ratio,
@@ -17,6 +15,8 @@ from w2vtheory.statistics import (
     ppmi,
     unigram_probability,
 )
+from w2vtheory.config import SPECTRUM_MATRICES
+from w2vtheory.errors import InputError
 
 # Corpus "a b a" with window 1: the pairs (a, b) and (b, a) each add 1 to C[a, b] and C[b, a].
 TINY_COUNTS = np.array([[0.0, 2.0], [2.0, 0.0]])

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from tests.test_trainer import _config, _problem
-from w2vtheory import theory
-from w2vtheory.reweighting import expected_pair_tables, signed_weight_top_eigenvalue
-from w2vtheory.statistics import mstar
+from w2vtheory.closed_form.statistics import mstar
+from w2vtheory.theory import dynamics
 from w2vtheory.training import build_objective, train
 from w2vtheory.training.objective import objective_clock
 from w2vtheory.training.outputs import singular_value_arrays
+from w2vtheory.training.reweighting import expected_pair_tables, signed_weight_top_eigenvalue
 from w2vtheory.training.steppers import ExactStepper
 
 
@@ -73,7 +73,7 @@ def test_the_sgns_loss_runs_on_half_the_quartic_clock():
     quartic = objective_clock(build_objective(problem, _config(reweight="sgns")), statistics, 1.0, top)
     sgns = objective_clock(build_objective(problem, _config(loss="sgns", reweight="sgns")), statistics, 1.0, top)
     assert sgns.time_per_unit_lr == pytest.approx(quartic.time_per_unit_lr / 2, rel=1e-12)
-    assert theory.time_per_step(3.0, "sgns", 2.0, -0.5, 4.0) == pytest.approx(4 * 0.5 * 3.0 * 2.0 / (0.5 * 4.0))
+    assert dynamics.time_per_step(3.0, "sgns", 2.0, -0.5, 4.0) == pytest.approx(4 * 0.5 * 3.0 * 2.0 / (0.5 * 4.0))
 
 
 @pytest.mark.parametrize("settings", [{}, {"exact": True, "dtype": "float32", "lr": 20.0}])
@@ -89,5 +89,5 @@ def test_the_singular_value_record_matches_the_checkpoints(tmp_path, settings):
         expected = np.linalg.svd(np.load(tmp_path / name).astype(np.float64), compute_uv=False)
         np.testing.assert_allclose(values[step], expected, rtol=1e-5, atol=1e-6 * expected[0])
     np.testing.assert_allclose(
-        records["time"], theory.cumulative_time(steps, config.lr, (), records["time"].iloc[1] / config.lr)
+        records["time"], dynamics.cumulative_time(steps, config.lr, (), records["time"].iloc[1] / config.lr)
     )

@@ -7,9 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory.errors import InputError
-from w2vtheory.evaluation import build_pair_analogies, predict_answers
-from w2vtheory.task_vectors import (
+from w2vtheory.analysis.task_vectors import (
     WordPairs,
     category_pairs,
     dimension_sweep,
@@ -23,6 +21,8 @@ from w2vtheory.task_vectors import (
     task_vector_spectra,
     task_vector_spectrum,
 )
+from w2vtheory.errors import InputError
+from w2vtheory.evaluation.scoring import build_pair_analogies, predict_answers
 
 
 def spiked_wishart(n: int, dim: int, column_std: np.ndarray, mean: np.ndarray, seed: int) -> np.ndarray:

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from w2vtheory.tokenize import (
+from w2vtheory.corpus.tokenize import (
     DOCUMENT_BREAK,
     MAX_DOCUMENT_TOKENS,
     cut_pieces,

@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 import torch
 
-from w2vtheory import theory
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
-from w2vtheory.sampler import corpus_layout
-from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
-from w2vtheory.theory_curves import loss_curve, singular_value_curves
+from w2vtheory.theory import dynamics
+from w2vtheory.theory.curves import loss_curve, singular_value_curves
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
 from w2vtheory.training.objective import objective_clock
 from w2vtheory.training.outputs import singular_value_arrays
+from w2vtheory.training.sampler import corpus_layout
 from w2vtheory.training.steppers import TorchStepper
 
 OUTPUTS = [
@@ -122,7 +122,7 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert len(predicted) == 4 * 4 and predicted["mode"].tolist()[:4] == [1, 2, 3, 4]
     np.testing.assert_allclose(
         predicted["singular_value"].to_numpy().reshape(4, 4),
-        theory.singular_value_theory(records["time"].to_numpy(), problem.mstar_eigvals[:4], 1e-6),
+        dynamics.singular_value_theory(records["time"].to_numpy(), problem.mstar_eigvals[:4], 1e-6),
     )
     theory_loss = loss_curve(run, trace, problem.mstar_eigvals)
     assert list(theory_loss.columns) == ["step", "time", "loss_normalised"] and len(theory_loss) == len(trace)
@@ -225,7 +225,7 @@ def test_config_errors_name_the_key():
 
 def test_inverse_time_schedule_is_expanded_into_the_run_config():
     config = _config(steps=300, lr_schedule={"decay_from": 100, "decay_steps": 40, "anneal_steps": 60})
-    assert config.lr_schedule == tuple(theory.inverse_time_schedule(100, 40, 60, 300))
+    assert config.lr_schedule == tuple(dynamics.inverse_time_schedule(100, 40, 60, 300))
     assert config.resolved()["lr_schedule"][0] == [100, pytest.approx(1 / 1.25)]
 
 
@@ -233,7 +233,7 @@ def _risen_errors(run_dir, eigvals: np.ndarray, s0: float, modes: int) -> np.nda
     """Relative errors of the measured singular values where the theory's mode k has risen (>= 95%)."""
     records = pd.read_csv(run_dir / "singular_values.csv")
     measured = singular_value_arrays(records)[1][:, :modes]
-    predicted = theory.singular_value_theory(records["time"].to_numpy(), eigvals[:modes], s0)
+    predicted = dynamics.singular_value_theory(records["time"].to_numpy(), eigvals[:modes], s0)
     risen = predicted >= 0.95 * np.sqrt(eigvals[:modes])
     assert risen[-1].all()
     return np.abs(measured - predicted)[risen] / predicted[risen]
@@ -244,7 +244,7 @@ def test_exact_mode_follows_the_closed_form(tmp_path):
     eigvals = problem.mstar_eigvals
     config = _config(exact=True, lr=20.0, steps=1500, eval_every=50, log_every=50, singular_values_every=50)
     summary = train(config, problem, tmp_path, progress=False)
-    assert summary["final_time"] > 2 * theory.tau(eigvals[4], 1e-6)
+    assert summary["final_time"] > 2 * dynamics.tau(eigvals[4], 1e-6)
     assert _risen_errors(tmp_path, eigvals, 1e-6, 5).max() < 0.05
     assert _subspace_overlap(np.load(tmp_path / "W.npy"), _top_eigvecs(problem, 5)) > 0.999
     trace = pd.read_csv(tmp_path / "trace.csv")
@@ -266,9 +266,9 @@ def test_torch_path_learns_like_the_theory():
     losses = [float(stepper.step(step, config.lr)) for step in range(steps)]
     final_normalised = 1 - np.mean(losses[-100:]) / objective.normaliser
     clock = objective_clock(objective, problem.statistics, 1.0, problem.mstar_eigvals[0])
-    t = theory.cumulative_time(steps, config.lr, (), clock.time_per_unit_lr)
-    predicted = theory.normalised_loss_theory(
-        theory.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6),
+    t = dynamics.cumulative_time(steps, config.lr, (), clock.time_per_unit_lr)
+    predicted = dynamics.normalised_loss_theory(
+        dynamics.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6),
         problem.mstar_eigvals[:4],
         objective.mstar_squared_norm,
         objective.mean_pair_weight,

@@ -10,16 +10,21 @@ import numpy as np
 import pytest
 import torch
 
-from w2vtheory import cpu_kernels, theory
-from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
+from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, unigram_probability
+from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
-from w2vtheory.proportional_sampler import ProportionalPairs, TorchProportionalSampler, alias_table, product_table
-from w2vtheory.reweighting import expected_pair_tables
-from w2vtheory.sampler import PairBatch, corpus_layout, distance_weight, step_key
-from w2vtheory.statistics import CorpusStatistics, joint_probability, unigram_probability
-from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.theory import dynamics
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective, cpu_kernels
 from w2vtheory.training import objective as objective_module
 from w2vtheory.training.objective import DenseExpectedLoss, expected_loss_and_gradient, torch_loss_slopes
+from w2vtheory.training.proportional_sampler import (
+    ProportionalPairs,
+    TorchProportionalSampler,
+    alias_table,
+    product_table,
+)
+from w2vtheory.training.reweighting import expected_pair_tables
+from w2vtheory.training.sampler import PairBatch, corpus_layout, distance_weight, step_key
 from w2vtheory.training.steppers import (
     ExactStepper,
     NumbaStepper,
@@ -212,7 +217,7 @@ def test_gradient_without_the_loss_is_the_fused_one(loss, dtype):
 def test_heavy_ball_steps_match_their_definition_and_the_clock():
     """Exact steps with momentum beta from step m: v <- beta v + lr g / |normaliser|, W <- W - v, with
     g the autograd gradient of the expected loss; and along a constant gradient W moves by exactly
-    the distance the run's clock (`w2vtheory.theory.cumulative_time`) counts."""
+    the distance the run's clock (`w2vtheory.theory.dynamics.cumulative_time`) counts."""
     problem = _problem()
     config = _config("sgns", "omniscient", exact=True, dtype="float64", momentum=0.8, momentum_from=3, lr=0.3)
     objective = build_objective(problem, config)
@@ -234,8 +239,8 @@ def test_heavy_ball_steps_match_their_definition_and_the_clock():
     steady = ExactStepper(W0, objective, torch.float64, torch.device("cpu"), 0.8, 3)
     steady.expected.gradient = torch.ones_like
     for step in range(12):
-        steady.step(step, float(theory.learning_rate(step, 0.3, lr_schedule)), with_loss=False)
-    distance = float(theory.cumulative_time(12, 0.3, lr_schedule, 1.0, 0.8, 3)) * objective.gradient_scale
+        steady.step(step, float(dynamics.learning_rate(step, 0.3, lr_schedule)), with_loss=False)
+    distance = float(dynamics.cumulative_time(12, 0.3, lr_schedule, 1.0, 0.8, 3)) * objective.gradient_scale
     np.testing.assert_allclose(W0 - steady.embeddings(), distance, rtol=1e-12)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2vtheory.errors import InputError
-from w2vtheory.vocab import (
+from w2vtheory.corpus.vocab import (
     read_lexicon,
     restrict_token_file,
     restrict_tokens,
@@ -14,6 +13,7 @@ from w2vtheory.vocab import (
     select_vocabulary,
     write_vocabulary,
 )
+from w2vtheory.errors import InputError
 
 WORDS = ["the", "of", "and", "cat", "dog"]
 COUNTS = np.array([9, 5, 5, 2, 1])

@@ -153,7 +153,7 @@ def test_figures_and_the_report_build(finished_run):
 
 
 def test_a_theory_edit_reruns_the_theory_and_its_figures_but_no_training(finished_run, tmp_path):
-    """An edit to theory.py changes a parameter of the rules that evaluate the theory: a dry run plans
+    """An edit to the theory package changes a parameter of the rules that evaluate the theory: a dry run plans
     them and the figures that read them, and no training job. The edit goes into a copy of the
     workflow, so a killed test leaves the repository as it was."""
     root = Path(__file__).resolve().parents[1]
@@ -165,7 +165,7 @@ def test_a_theory_edit_reruns_the_theory_and_its_figures_but_no_training(finishe
             shutil.copytree(source, workflow / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, workflow / name)
-    theory_code = workflow / "src" / "w2vtheory" / "theory.py"
+    theory_code = workflow / "src" / "w2vtheory" / "theory" / "dynamics.py"
     theory_code.write_bytes(theory_code.read_bytes() + b"\n# an edit\n")
     process = run_snakemake(finished_run, "--dry-run", "--quiet", "rules", snakefile=workflow / "Snakefile")
     assert process.returncode == 0, process.stderr[-3000:]

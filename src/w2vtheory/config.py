@@ -22,7 +22,7 @@ from w2vtheory.errors import InputError
 CLOSED_FORM_MODELS = ("mstar", "ppmi", "pmi")
 # The settings every run must give; the rest come from run_defaults.
 REQUIRED_RUN_KEYS = ("loss", "reweight", "lr", "init_scale", "steps")
-SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_ratio")  # as w2vtheory.spectra.MATRICES (tested)
+SPECTRUM_MATRICES = ("mstar", "pmi", "ppmi", "pair_ratio")  # as w2vtheory.closed_form.spectra.MATRICES (tested)
 
 
 def _key_path(parts: Any) -> str:

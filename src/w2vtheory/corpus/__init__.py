@@ -1,10 +1,16 @@
-"""Corpus sources (local, bundled, url, huggingface) and the token store they are tokenised into.
+"""From corpus sources to the token store, the vocabulary and the co-occurrence counts
+(docs/paper.md section 2):
 
-- `store`: lexicon.tsv / tokens.npy / doc_offsets.npy, built streaming (read back with `w2vtheory.vocab`).
-- `sources`: documents of each source, cut into 50,000-token pieces.
-- `download`: verified download of a zipped corpus (text8).
-- `bundled`: the offline default corpus assembled from Wikipedia text shipped in packages.
-- `build`: `tokenize_corpus`, what the workflow's tokenize step calls.
+| module | job |
+|---|---|
+| `tokenize` | words, documents and 50,000-token pieces |
+| `sources` | documents of each source (local, bundled, url, huggingface) |
+| `download` | verified download of a zipped corpus (text8) |
+| `bundled` | the offline default corpus assembled from Wikipedia text shipped in packages |
+| `store` | lexicon.tsv / tokens.npy / doc_offsets.npy, built streaming |
+| `build` | `tokenize_corpus`, what the workflow's tokenize step calls |
+| `vocab` | top-V selection and out-of-vocabulary deletion |
+| `cooccurrence` | the windowed, distance-weighted counts C (numba, threaded) and the pair count N |
 """
 
 from w2vtheory.corpus.build import tokenize_corpus

@@ -24,8 +24,8 @@ from w2vtheory.corpus.sources import (
     zip_text_member,
 )
 from w2vtheory.corpus.store import EncodedBatch, StoreSummary, build_token_store, encode_in_batches
+from w2vtheory.corpus.tokenize import MAX_DOCUMENT_TOKENS
 from w2vtheory.errors import InputError
-from w2vtheory.tokenize import MAX_DOCUMENT_TOKENS
 
 HUGGINGFACE_DEFAULTS = {"split": "train", "text_field": "text", "min_tokens": 500}
 

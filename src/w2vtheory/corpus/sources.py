@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from w2vtheory.corpus.store import EncodedBatch, encode_pieces
+from w2vtheory.corpus.tokenize import MAX_DOCUMENT_TOKENS, WordRun, cut_pieces, read_word_runs, tokenize
 from w2vtheory.errors import InputError
-from w2vtheory.tokenize import MAX_DOCUMENT_TOKENS, WordRun, cut_pieces, read_word_runs, tokenize
 
 # Characters of article text sent to a worker at a time.
 ARTICLE_BATCH_CHARS = 1 << 22

@@ -1,6 +1,6 @@
 """The feature atlas: for the top eigenvectors of M*, the predicted step time tau_k of small-init
 training and the words at both ends. Reads analysis/feature_atlas.csv
-(w2vtheory.feature_atlas.feature_atlas), which needs no training."""
+(w2vtheory.analysis.feature_atlas.feature_atlas), which needs no training."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 against t / tau_1 (theory dotted for QWEM) until the top modes have risen, and three snapshots of the embeddings projected on
 the final principal directions, taken when 1, 2 and 3 modes have been learned (in 2D when the
 embedding has only two dimensions). Reads the runs' files (w2vtheory.plots.run_files) and their
-snapshot tables, analysis/runs/<run>/snapshots.csv (w2vtheory.snapshots)."""
+snapshot tables, analysis/runs/<run>/snapshots.csv (w2vtheory.analysis.snapshots)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
+from w2vtheory.analysis.snapshots import N_DIRECTIONS, N_SNAPSHOTS
 from w2vtheory.plots import run_files, style
-from w2vtheory.snapshots import N_DIRECTIONS, N_SNAPSHOTS
 
 TOP_MODES = 10
 # The dynamics panels end this many times later than the last plotted mode's rise (90 % of its final

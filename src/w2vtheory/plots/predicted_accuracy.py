@@ -1,5 +1,5 @@
 """Predicted against measured analogy accuracy over training, against t / tau_1: the accuracy of
-W(t) = U_d diag(s_k(t)) that the theory predicts from M* alone (w2vtheory.predicted_accuracy; on its
+W(t) = U_d diag(s_k(t)) that the theory predicts from M* alone (w2vtheory.theory.predicted_accuracy; on its
 own grid, dotted, available before any training, from when the learned part outweighs the random
 start, shaded before) beside the measured accuracy of the small-init QWEM and word2vec runs. Reads analysis/runs/<run>/predicted_accuracy.csv and
 predicted_accuracy_at_evaluations.csv of each run."""

@@ -1,6 +1,6 @@
 """Panels shared by Figs 4 and 6: one category's task-vector spectrum at one d with its
 Marchenko-Pastur fit, and the mean task vector's localisation on the eigenfeatures, drawn from
-the table of w2vtheory.task_vectors.task_vector_spectra."""
+the table of w2vtheory.analysis.task_vectors.task_vector_spectra."""
 
 from __future__ import annotations
 

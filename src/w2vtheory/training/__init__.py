@@ -2,6 +2,11 @@
 
 | module | job |
 |---|---|
+| `losses` | per-pair losses as functions of x = w_i . w_j |
+| `reweighting` | pair weights, the authors' normaliser and the expected-loss tables |
+| `sampler` | the authors' corpus pair sampling |
+| `proportional_sampler` | pairs drawn in proportion to their weight (alias tables) |
+| `cpu_kernels` | the fused numba CPU steps |
 | `run_config` | a run's settings, completed from config.yaml's run_defaults |
 | `problem` | the data a run trains on (tokens, corpus statistics, spectrum of M*) |
 | `objective` | pair weights, the authors' normaliser, the expected loss and its gradient |

@@ -1,7 +1,7 @@
 """The training loop: `train` runs a RunConfig on a TrainingProblem and writes the run directory.
 
 Where it runs: CUDA (device "auto" when present) uses the torch sampler and step, which never wait
-on the host between log steps; the CPU uses the fused numba kernel (`w2vtheory.cpu_kernels`);
+on the host between log steps; the CPU uses the fused numba kernel (`w2vtheory.training.cpu_kernels`);
 `exact: true` takes full-batch steps on the expected loss on either. W starts as i.i.d.
 N(0, (init_scale/sqrt(d))^2) from `seed`, and batch s is keyed by (seed, s), so a resumed run
 repeats an uninterrupted one. Time axis: `w2vtheory.training.objective.objective_clock` (docs/paper.md
@@ -28,7 +28,6 @@ from tqdm import tqdm
 from w2vtheory.atomic import save_npy
 from w2vtheory.devices import resolve_device
 from w2vtheory.errors import InputError
-from w2vtheory.sampler import corpus_layout
 from w2vtheory.training.objective import Objective, build_objective, objective_clock
 from w2vtheory.training.outputs import run_time, summary, write_outputs
 from w2vtheory.training.problem import TrainingProblem
@@ -45,6 +44,7 @@ from w2vtheory.training.resume import (
     staged_checkpoint,
 )
 from w2vtheory.training.run_config import DTYPES, RunConfig
+from w2vtheory.training.sampler import corpus_layout
 from w2vtheory.training.steppers import (
     ExactStepper,
     NumbaStepper,

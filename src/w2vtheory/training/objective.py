@@ -2,11 +2,11 @@
 
 The batch loss of B positive pairs (weight psi+ = distance weight * q+) and B negative pairs
 (psi- = k q-) is sum_b (psi+ l+(x_b) + psi- l-(x'_b)) / B, and SGD descends the normalised loss
-1 - batch_loss/normaliser with the authors' normaliser (`w2vtheory.reweighting.loss_normaliser`), so
+1 - batch_loss/normaliser with the authors' normaliser (`w2vtheory.training.reweighting.loss_normaliser`), so
 a learning rate means their step. Its expectation over batches is the expected loss
 sum_ij [A+_ij l+(w_i.w_j) + A-_ij l-(w_i.w_j)] with the dense tables of
-`w2vtheory.reweighting.expected_pair_tables`; exact mode descends that, without sampling, and the
-proportional sampler draws its pairs from those tables (`w2vtheory.proportional_sampler`).
+`w2vtheory.training.reweighting.expected_pair_tables`; exact mode descends that, without sampling, and the
+proportional sampler draws its pairs from those tables (`w2vtheory.training.proportional_sampler`).
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from w2vtheory import cpu_kernels, losses, theory
+from w2vtheory.closed_form.statistics import CorpusStatistics, mstar
 from w2vtheory.errors import InputError
-from w2vtheory.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, alias_table, product_table
-from w2vtheory.reweighting import (
+from w2vtheory.theory import dynamics
+from w2vtheory.training import cpu_kernels, losses
+from w2vtheory.training.problem import TrainingProblem
+from w2vtheory.training.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, alias_table, product_table
+from w2vtheory.training.reweighting import (
     PairWeights,
     expected_pair_tables,
     loss_normaliser,
     pair_weights,
     signed_weight_top_eigenvalue,
 )
-from w2vtheory.statistics import CorpusStatistics, mstar
-from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.run_config import RunConfig
 
 
@@ -105,7 +106,7 @@ def _factors(weights: PairWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Clock:
-    """A run's time axis (`w2vtheory.theory.time_per_step`): theory time per step of learning rate 1,
+    """A run's time axis (`w2vtheory.theory.dynamics.time_per_step`): theory time per step of learning rate 1,
     from the objective's linearisation at W = 0, and the eigenvalues it is made of."""
 
     signed_weight_top: float  # lambda_1(A+ - A-)
@@ -120,7 +121,7 @@ def objective_clock(objective: Objective, statistics: CorpusStatistics, k: float
         signed_top = objective.mean_pair_weight * mstar_top / 2.0
     else:
         signed_top = signed_weight_top_eigenvalue(objective.weights, statistics.joint, statistics.unigram, k)
-    per_unit_lr = float(theory.time_per_step(1.0, objective.loss, signed_top, objective.normaliser, mstar_top))
+    per_unit_lr = float(dynamics.time_per_step(1.0, objective.loss, signed_top, objective.normaliser, mstar_top))
     return Clock(signed_top, float(mstar_top), per_unit_lr)
 
 
@@ -146,7 +147,7 @@ class DenseExpectedLoss:
     def loss_and_gradient(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """sum_ij [A+ l+(x_ij) + A- l-(x_ij)] at X = W W^T and its gradient 2 S W, S = A+ l+'(X) + A- l-'(X)
         (the tables are symmetric). The elementwise pass is one fused numba kernel on the CPU
-        (`w2vtheory.cpu_kernels.expected_loss_slopes`) and torch operations on other devices."""
+        (`w2vtheory.training.cpu_kernels.expected_loss_slopes`) and torch operations on other devices."""
         gram = torch.mm(W, W.T, out=self.gram)
         if W.device.type == "cpu":
             value = cpu_kernels.expected_loss_slopes(
@@ -158,7 +159,7 @@ class DenseExpectedLoss:
         return value, 2.0 * (slopes @ W)
 
     def gradient(self, W: torch.Tensor) -> torch.Tensor:
-        """The gradient 2 S W alone, S = A+ l+'(X) + A- l-'(X) (`w2vtheory.losses`) built in the
+        """The gradient 2 S W alone, S = A+ l+'(X) + A- l-'(X) (`w2vtheory.training.losses`) built in the
         Gram matrix's buffer: for SGNS l-'(x) = sigmoid(x) and l+'(x) = sigmoid(x) - 1, for QWEM
         l-'(x) = x/2 + 1 and l+'(x) = x/2 - 1."""
         slopes = torch.mm(W, W.T, out=self.gram)

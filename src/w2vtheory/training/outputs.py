@@ -11,7 +11,7 @@
 
 `time` is theory time (`w2vtheory.training.objective.objective_clock`), the same axis as tau_k.
 
-The theory curves (theory.csv, theory_loss.csv) are a rule of their own (`w2vtheory.theory_curves`),
+The theory curves (dynamics.csv, theory_loss.csv) are a rule of their own (`w2vtheory.theory.curves`),
 so a change to the theory reruns in seconds without retraining.
 """
 
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from w2vtheory import theory
 from w2vtheory.atomic import save_npy, write_table, write_text
+from w2vtheory.theory import dynamics
 from w2vtheory.training.objective import Clock, Objective
 from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.resume import (
@@ -44,8 +44,8 @@ from w2vtheory.training.run_config import RunConfig
 
 
 def run_time(config: RunConfig, time_per_unit_lr: float, steps: np.ndarray | int) -> np.ndarray:
-    """Theory time after `steps` steps of the run's schedule (`w2vtheory.theory.cumulative_time`)."""
-    return theory.cumulative_time(
+    """Theory time after `steps` steps of the run's schedule (`w2vtheory.theory.dynamics.cumulative_time`)."""
+    return dynamics.cumulative_time(
         steps, config.lr, config.lr_schedule, time_per_unit_lr, config.momentum, config.momentum_from
     )
 
@@ -60,8 +60,8 @@ def summary(
     resumed_from: int,
 ) -> dict[str, Any]:
     eigvals = np.asarray(problem.mstar_eigvals[: problem.dim], dtype=np.float64)
-    s0 = theory.init_s0(config.init_scale)
-    taus = theory.tau(eigvals, s0)
+    s0 = dynamics.init_s0(config.init_scale)
+    taus = dynamics.tau(eigvals, s0)
     statistics = problem.statistics
     return {
         "run": config.resolved(),
@@ -75,7 +75,7 @@ def summary(
         "mstar_mean_square": objective.mstar_mean_square(problem.vocab_size),
         "mean_pair_weight": objective.mean_pair_weight,
         "loss_normaliser": objective.normaliser,
-        "quadratic_share": theory.QUADRATIC_SHARE[config.loss],
+        "quadratic_share": dynamics.QUADRATIC_SHARE[config.loss],
         "signed_weight_top_eigenvalue": clock.signed_weight_top,
         "mstar_top_eigenvalue": clock.mstar_top,
         "time_per_unit_lr": clock.time_per_unit_lr,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from w2vtheory.closed_form.statistics import CorpusStatistics, load_corpus_statistics
 from w2vtheory.errors import InputError
-from w2vtheory.statistics import CorpusStatistics, load_corpus_statistics
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ import scipy.optimize
 import threadpoolctl
 import torch
 
-from w2vtheory.reweighting import SGNS_TARGET_FLOOR
-from w2vtheory.spectra import top_eigenpairs
+from w2vtheory.closed_form.spectra import top_eigenpairs
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
+from w2vtheory.training.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.training.run_config import RunConfig
 
 

@@ -16,14 +16,15 @@ from typing import Any
 import torch
 import yaml
 
-from w2vtheory import losses, theory
 from w2vtheory.config import REQUIRED_RUN_KEYS
 from w2vtheory.devices import DEVICES
 from w2vtheory.errors import InputError
-from w2vtheory.reweighting import REWEIGHTINGS
+from w2vtheory.theory import dynamics
+from w2vtheory.training import losses
+from w2vtheory.training.reweighting import REWEIGHTINGS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-# `corpus`: the authors' sampler (w2vtheory.sampler); `proportional`: w2vtheory.proportional_sampler.
+# `corpus`: the authors' sampler (w2vtheory.training.sampler); `proportional`: w2vtheory.training.proportional_sampler.
 PAIR_SAMPLINGS = ("corpus", "proportional")
 REPOSITORY_CONFIG = Path(__file__).resolve().parents[3] / "config.yaml"
 
@@ -42,7 +43,7 @@ INVERSE_TIME_KEYS = ("decay_from", "decay_steps", "anneal_steps")
 def _schedule_entries(schedule: Any, steps: Any, config_key: str) -> tuple[tuple[int, float], ...]:
     """A run's `lr_schedule` as [step, factor] entries: the list as written, or the entries of an
     inverse-time decay written as {decay_from, decay_steps, anneal_steps}
-    (`w2vtheory.theory.inverse_time_schedule`)."""
+    (`w2vtheory.theory.dynamics.inverse_time_schedule`)."""
     if not isinstance(schedule, Mapping):
         return tuple((int(start), float(factor)) for start, factor in schedule)
     key = f"{config_key}.lr_schedule"
@@ -57,7 +58,7 @@ def _schedule_entries(schedule: Any, steps: Any, config_key: str) -> tuple[tuple
         least = 1 if name == "decay_steps" else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             raise InputError(f"config key `{key}.{name}` = {value!r}: must be an integer >= {least}")
-    return tuple(theory.inverse_time_schedule(**values, steps=int(steps)))
+    return tuple(dynamics.inverse_time_schedule(**values, steps=int(steps)))
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class RunConfig:
         return self.batch_size * self.negatives_per_positive
 
     def learning_rate(self, step: int) -> float:
-        return float(theory.learning_rate(step, self.lr, self.lr_schedule))
+        return float(dynamics.learning_rate(step, self.lr, self.lr_schedule))
 
     def resolved(self) -> dict[str, Any]:
         values = asdict(self)

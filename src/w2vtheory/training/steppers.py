@@ -1,6 +1,6 @@
 """One optimisation step each: sampled SGD on the CPU (fused numba kernels) or a torch device, with
 pairs from the corpus (the authors' sampler) or drawn in proportion to their weight
-(`w2vtheory.proportional_sampler`), and exact full-batch gradient descent on the expected loss (any
+(`w2vtheory.training.proportional_sampler`), and exact full-batch gradient descent on the expected loss (any
 objective, any torch device).
 
 Every stepper updates W in place with the gradient taken at the pre-step W (plain SGD) and returns
@@ -17,17 +17,17 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from w2vtheory import cpu_kernels, losses
-from w2vtheory.proportional_sampler import ProductTable, ProportionalPairs, TorchProportionalSampler
-from w2vtheory.reweighting import PairWeights
-from w2vtheory.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
+from w2vtheory.training import cpu_kernels, losses
 from w2vtheory.training.objective import (
     DenseExpectedLoss,
     Objective,
     eigenbasis_loss_and_gradient,
     factorisation_eigenbasis,
 )
+from w2vtheory.training.proportional_sampler import ProductTable, ProportionalPairs, TorchProportionalSampler
+from w2vtheory.training.reweighting import PairWeights
 from w2vtheory.training.run_config import DTYPES, RunConfig
+from w2vtheory.training.sampler import CorpusLayout, PairBatch, TorchPairSampler, step_key
 
 
 class Stepper(Protocol):
@@ -342,7 +342,7 @@ class ExactStepper(DeviceState):
     With `momentum` beta > 0, steps from `momentum_from` on are heavy-ball steps (Polyak): the update
     is the velocity v <- beta v + lr * gradient / |normaliser|, a geometric sum of the gradient
     steps so far, which moves along a steady gradient 1/(1 - beta) times as far per step
-    (`w2vtheory.theory.cumulative_time` counts it so). `velocity` (V x d, in W's coordinates)
+    (`w2vtheory.theory.dynamics.cumulative_time` counts it so). `velocity` (V x d, in W's coordinates)
     continues a resumed run.
     """
 

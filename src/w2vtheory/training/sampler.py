@@ -13,7 +13,7 @@ formula and corrected by one where floating point rounds the wrong way.
 
 Randomness is keyed by (seed, step): step s of a run always draws the same batch, so a resumed
 run repeats an uninterrupted one without saving generator state. The CPU path uses the same
-mapping inside its numba kernel (`w2vtheory.cpu_kernels`).
+mapping inside its numba kernel (`w2vtheory.training.cpu_kernels`).
 """
 
 from __future__ import annotations

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from w2vtheory.embeddings import closed_form_embedding
+from w2vtheory.closed_form.embeddings import closed_form_embedding
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation import distinct_pairs, unit_rows
-from w2vtheory.evaluation_sets import AnalogyQuestion
+from w2vtheory.evaluation.datasets import AnalogyQuestion
+from w2vtheory.evaluation.scoring import distinct_pairs, unit_rows
 
 # The paper's largest embedding dimension in Figs 4 and 8.
 MAX_DIM = 4096

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from w2vtheory.evaluation_sets import AnalogyQuestion, read_analogy_questions
+from w2vtheory.evaluation.datasets import AnalogyQuestion, read_analogy_questions
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 
 A mode's rise time is the first time its singular value reaches `RISE_SHARE` of its final value,
 interpolated linearly between the records of singular_values.csv; the theory's tau_k and its own
-half-rise time (`w2vtheory.theory.half_rise_time`) are on the same clock (the run's `time`). A rise
+half-rise time (`w2vtheory.theory.dynamics.half_rise_time`) are on the same clock (the run's `time`). A rise
 counts as resolved when `MIN_RISE_RECORDS` records or more fall between its first record at 10 % and
 its first record at 90 % of the final value.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from w2vtheory import theory
+from w2vtheory.theory import dynamics
 
 RISE_SHARE = 0.5
 RISE_BAND = (0.1, 0.9)
@@ -69,8 +69,8 @@ def rise_table(
 ) -> pd.DataFrame:
     """One row per mode 1..top_modes of a run's record (steps, times, values: n_records x d)."""
     count = min(top_modes, values.shape[1], len(eigvals))
-    taus = theory.tau(eigvals[:count], s0)
-    theory_rises = theory.half_rise_time(eigvals[:count], s0)
+    taus = dynamics.tau(eigvals[:count], s0)
+    theory_rises = dynamics.half_rise_time(eigvals[:count], s0)
     rows = []
     for mode in range(count):
         column = values[:, mode]

@@ -2,8 +2,8 @@
 
 From a small isotropic start of scale s0, gradient flow gives W(t) = U_d diag(s_k(t)) up to a
 rotation of its columns, with U_d, lambda_k the top-d eigenpairs of M* and s_k(t) the closed form
-(`w2vtheory.theory.singular_value_theory`). Cosines are invariant under that rotation, so the
-pair-protocol analogy accuracy of W(t) (`w2vtheory.evaluation`) is a prediction of what a run can do
+(`w2vtheory.theory.dynamics.singular_value_theory`). Cosines are invariant under that rotation, so the
+pair-protocol analogy accuracy of W(t) (`w2vtheory.evaluation.scoring`) is a prediction of what a run can do
 at time t, available before any training. It leaves out the random start, W_0 with i.i.d.
 N(0, s0^2/d) entries (squared norm V s0^2 on average), which scores nothing; so the prediction
 begins when the learned part's squared norm sum_k s_k(t)^2 first exceeds the start's
@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.errors import InputError
-from w2vtheory.evaluation import Analogies, pair_analogy_accuracy
-from w2vtheory.theory import singular_value_theory, tau
+from w2vtheory.evaluation.scoring import Analogies, pair_analogy_accuracy
+from w2vtheory.theory.dynamics import singular_value_theory, tau
 
 # The own grid of the prediction: from t = 0 to this multiple of the last finite tau_k.
 GRID_END = 1.5

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
-from w2vtheory.vocab import read_lexicon
 
 # The authors' floor inside the PMI logarithm, added to the ratio P(i,j)/(P(i)P(j)): a pair never
 # seen together gets the finite PMI log(1e-25) = -57.6, whatever the words' frequencies.

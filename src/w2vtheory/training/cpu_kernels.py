@@ -1,12 +1,12 @@
 """The CPU training step as one fused numba kernel: sampling, forward, backward and SGD update
 (`fused_sgd_step` with the authors' corpus sampler, `proportional_sgd_step` with pairs drawn from
-alias tables, `w2vtheory.proportional_sampler`; both share phases 2 and 3).
+alias tables, `w2vtheory.training.proportional_sampler`; both share phases 2 and 3).
 
 A plain PyTorch step spends its time allocating and walking B x d temporaries several times over;
 here each pair is touched once per phase, in preallocated buffers:
 
 1. (parallel over fixed chunks of the batch) draw the positive pair and its negative exactly as
-   `w2vtheory.sampler` does, with a counter-based generator keyed by (step key, pair index);
+   `w2vtheory.training.sampler` does, with a counter-based generator keyed by (step key, pair index);
    compute x = w_i . w_j at the pre-step W, the coefficient g of the gradient dL/dw_i = g w_j,
    dL/dw_j = g w_i and, on steps that log it, the weighted loss; store (i, j, g). The
    proportional kernel draws a chunk's pairs before its dot products, so that its table reads
@@ -59,7 +59,7 @@ def _random(key: np.uint64, pair: int, stream: int) -> np.uint64:
 
 @numba.njit(inline="always")
 def _offset_group(index_in_document: int, length: int) -> int:
-    """Same mapping as w2vtheory.sampler.offset_group."""
+    """Same mapping as w2vtheory.training.sampler.offset_group."""
     root = np.sqrt((2.0 * length - 1.0) ** 2 - 8.0 * index_in_document)
     m = int(np.floor(((2.0 * length - 1.0) - root) / 2.0))
     if m * length - m * (m + 1) // 2 > index_in_document:
@@ -102,7 +102,7 @@ def sample_pairs(key, n_pairs, tokens, doc_starts, doc_lengths, pair_offsets):
 
 @numba.njit(inline="always")
 def _loss_and_slope(x: float, positive: bool, sgns: bool, with_loss: bool = True) -> tuple[float, float]:
-    """Per-pair loss and its derivative in x (w2vtheory.losses); SGNS from one exponential. Without
+    """Per-pair loss and its derivative in x (w2vtheory.training.losses); SGNS from one exponential. Without
     `with_loss` the loss is returned as 0: a step needs only the slope, and SGNS then skips its
     logarithm."""
     if sgns:
@@ -121,7 +121,7 @@ def _loss_and_slope(x: float, positive: bool, sgns: bool, with_loss: bool = True
 
 @numba.njit(inline="always")
 def _pair_weights(i, j, negative, table, has_table, positive_factor, centre_factor, context_factor):
-    """(q+(i, j), q-(i, negative)) of w2vtheory.reweighting.PairWeights."""
+    """(q+(i, j), q-(i, negative)) of w2vtheory.training.reweighting.PairWeights."""
     if has_table:
         return table[i, j], table[i, negative]
     positive_weight = positive_factor[i] * positive_factor[j]
@@ -271,7 +271,7 @@ def _uniform_slot(value, n_slots):
 
 @numba.njit(inline="always")
 def _draw_alias(key, pair, stream, records):
-    """Pair (row, column) from the records of an alias table (w2vtheory.proportional_sampler.AliasTable;
+    """Pair (row, column) from the records of an alias table (w2vtheory.training.proportional_sampler.AliasTable;
     codes row << 16 | column)."""
     slot = _uniform_slot(_random(key, pair, stream), np.uint64(records.shape[0]))
     bits = _random(key, pair, stream + 1) >> np.uint64(32)
@@ -281,7 +281,7 @@ def _draw_alias(key, pair, stream, records):
 
 @numba.njit(inline="always")
 def _draw_index(key, pair, stream, records):
-    """An index from the records of a `w2vtheory.proportional_sampler.ProductTable` factor: one
+    """An index from the records of a `w2vtheory.training.proportional_sampler.ProductTable` factor: one
     64-bit number gives the slot (its low 32 bits times V <= 65,535, shifted: bias below 2e-5
     relative) and the threshold draw (its high 32 bits)."""
     value = _random(key, pair, stream)

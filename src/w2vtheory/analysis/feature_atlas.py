@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.errors import InputError
-from w2vtheory.theory import tau
+from w2vtheory.theory.dynamics import tau
 
 WORDS_PER_END = 20
 FREQUENT_WORDS = 4_000

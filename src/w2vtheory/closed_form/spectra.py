@@ -31,7 +31,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from w2vtheory import statistics
+from w2vtheory.closed_form import statistics
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)

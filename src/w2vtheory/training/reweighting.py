@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.linalg
 
-from w2vtheory.statistics import pair_weight
+from w2vtheory.closed_form.statistics import pair_weight
 
 REWEIGHTINGS = ("omniscient", "sgns", "unigram")
 
@@ -107,7 +107,7 @@ def loss_normaliser(loss: str, reweight: str, joint: np.ndarray, unigram: np.nda
     - omniscient SGNS: -mean(log(P(i,j)/(k P(i)P(j)) + e^-5)^2), SGNS's own target;
     - `sgns` reweighting: -0.12, and `unigram`: -0.5, for either loss.
     With it, omniscient QWEM's expected normalised loss is 1 - mean(G) V^2 sum_k(2 lambda_k s_k^2 - s_k^4)
-    / (4 ||M*||^2) (`w2vtheory.theory.normalised_loss_theory`), which starts at 1 (docs/paper.md section 3).
+    / (4 ||M*||^2) (`w2vtheory.theory.dynamics.normalised_loss_theory`), which starts at 1 (docs/paper.md section 3).
     """
     if reweight == "sgns":
         return SGNS_REWEIGHT_NORMALISER
@@ -150,7 +150,7 @@ def signed_weight_top_eigenvalue(
 ) -> float:
     """lambda_1(D), the largest eigenvalue of the signed pair weights D = A+ - A- of
     `expected_pair_tables`: the rate at which the expected loss's gradient grows W's fastest
-    direction near W = 0 (`w2vtheory.theory.time_per_step`). Lanczos on products with D, formed a
+    direction near W = 0 (`w2vtheory.theory.dynamics.time_per_step`). Lanczos on products with D, formed a
     block of rows at a time (or, for separable weights, from the factors), never as a V x V table."""
     unigram = np.asarray(unigram, dtype=np.float64)
     vocab_size = len(unigram)

@@ -1,7 +1,7 @@
-"""The closed-form theory on a finished run's own axes (rule theory_curves): theory.csv and theory_loss.csv.
+"""The closed-form theory on a finished run's own axes (rule theory_curves): dynamics.csv and theory_loss.csv.
 
 Computed from the run's run.json (s0, clock, mean(G), mean(M*^2)), its singular-value record and trace steps and
-the spectrum of M*, not by the training job, so a change to `w2vtheory.theory` reruns in seconds.
+the spectrum of M*, not by the training job, so a change to `w2vtheory.theory.dynamics` reruns in seconds.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from w2vtheory import theory
+from w2vtheory.theory import dynamics
 
 
 def singular_value_curves(run: Mapping[str, Any], records: pd.DataFrame, eigvals: np.ndarray) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def singular_value_curves(run: Mapping[str, Any], records: pd.DataFrame, eigvals
     singular_values.csv, columns step and time)."""
     dim = int(run["dim"])
     times = records["time"].to_numpy(dtype=np.float64)
-    predicted = theory.singular_value_theory(times, np.asarray(eigvals[:dim], dtype=np.float64), float(run["s0"]))
+    predicted = dynamics.singular_value_theory(times, np.asarray(eigvals[:dim], dtype=np.float64), float(run["s0"]))
     return pd.DataFrame(
         {
             "step": np.repeat(records["step"].to_numpy(), dim),
@@ -37,8 +37,8 @@ def loss_curve(run: Mapping[str, Any], trace: pd.DataFrame, eigvals: np.ndarray)
     top = np.asarray(eigvals[:dim], dtype=np.float64)
     times = trace["time"].to_numpy(dtype=np.float64)
     squared_norm = float(run["mstar_mean_square"]) * vocab_size**2
-    predicted = theory.normalised_loss_theory(
-        theory.singular_value_theory(times, top, float(run["s0"])),
+    predicted = dynamics.normalised_loss_theory(
+        dynamics.singular_value_theory(times, top, float(run["s0"])),
         top,
         squared_norm,
         float(run["mean_pair_weight"]),

@@ -1,11 +1,11 @@
 """Pairs drawn in proportion to their weight in the expected loss (run setting `pair_sampling: proportional`).
 
-The authors' sampler (`w2vtheory.sampler`, `pair_sampling: corpus`) draws pair instances uniformly
+The authors' sampler (`w2vtheory.training.sampler`, `pair_sampling: corpus`) draws pair instances uniformly
 from the corpus and multiplies each by its reweighting factor q, so a batch spends most of its pairs
 on frequent words whose weight is tiny: the effective batch size (sum w)^2 / sum w^2 is 17 % of B
 for the `sgns` reweighting on the offline corpus and 5 % for omniscient negatives. This sampler draws
 positive pairs with probability A+_ij / Z+ and negative pairs with probability A-_ij / Z- from the
-dense tables of the expected loss (`w2vtheory.reweighting.expected_pair_tables`), and every pair
+dense tables of the expected loss (`w2vtheory.training.reweighting.expected_pair_tables`), and every pair
 carries the same weight, Z+ or Z-. The batch loss sum_b (Z+ l+(x_b) + Z- l-(x'_b)) / B has the same
 expectation as the corpus sampler's (the expected loss, which exact mode descends), so a learning
 rate means the same expected step; only the noise around it is smaller. It is how word2vec itself
@@ -18,7 +18,7 @@ are far larger than the caches. Memory: 16 bytes per nonzero pair and table, at 
 bytes; V <= 65,535. Where the negative weights are separable (the `sgns` and `unigram`
 reweightings: A-_ij = k P(i)P(j)(c_i n_j + c_j n_i)/2), a negative pair is two independent index
 draws from V-record tables that stay in cache (`ProductTable`), the same distribution.
-Randomness is keyed by (seed, step) as in `w2vtheory.sampler`.
+Randomness is keyed by (seed, step) as in `w2vtheory.training.sampler`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numba
 import numpy as np
 import torch
 
-from w2vtheory.sampler import step_key
+from w2vtheory.training.sampler import step_key
 
 # A pair code is row << 16 | column (both < 2^16), so that a draw decodes it with a shift and a mask.
 MAX_VOCAB_SIZE = 65535

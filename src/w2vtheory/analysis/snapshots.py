@@ -2,7 +2,7 @@
 learned, projected on the final W's top principal directions (docs/paper.md section 6).
 
 The directions are the right singular vectors of the final W = U S R^T, taken from the run's one SVD
-(`w2vtheory.directions.singular_directions`) as R = W^T U / S; the learned subspace no longer rotates
+(`w2vtheory.analysis.directions.singular_directions`) as R = W^T U / S; the learned subspace no longer rotates
 once learned, so earlier checkpoints projected on them show the modes appearing one at a time.
 """
 

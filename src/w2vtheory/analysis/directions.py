@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from w2vtheory.evaluation import unit_rows
-from w2vtheory.feature_atlas import word_ends_table
+from w2vtheory.analysis.feature_atlas import word_ends_table
+from w2vtheory.evaluation.scoring import unit_rows
 
 
 def fix_column_signs(columns: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ def principal_words_table(
 ) -> pd.DataFrame:
     """Tidy DataFrame(model, component, end, rank, word, value): for each model's principal
     coordinates (V x k, rows of unit length), the words at both ends of the first n_components
-    columns among the most frequent words (`w2vtheory.feature_atlas.word_ends_table`)."""
+    columns among the most frequent words (`w2vtheory.analysis.feature_atlas.word_ends_table`)."""
     frames = [
         word_ends_table(columns[:, :n_components], words, n_words).assign(model=model)
         for model, columns in coordinates.items()
