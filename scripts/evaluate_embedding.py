@@ -2,13 +2,13 @@
 
 input: vec (word2vec text file; scored exactly as written), analogies (Google format), and one
 named input per similarity set (e.g. men, ws353, simlex; each optional).
-output: scores (model,benchmark,score,n), categories (model,protocol,category,correct,n,accuracy,total).
+output: scores (model,benchmark,score,n,coverage,method), categories (model,protocol,category,correct,n,accuracy,total).
 params: model.
 """
 
 from w2vtheory.atomic import write_table
 from w2vtheory.embeddings import read_vec
-from w2vtheory.evaluation import evaluate_embedding
+from w2vtheory.evaluation import SCORE_COLUMNS, evaluate_embedding
 from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.script_runner import run
 
@@ -25,7 +25,7 @@ def main(snakemake) -> None:
     }
     scores, categories = evaluate_embedding(words, vectors, questions, similarity_sets)
     model = snakemake.params.model
-    write_table(snakemake.output.scores, scores.assign(model=model)[["model", "benchmark", "score", "n"]])
+    write_table(snakemake.output.scores, scores.assign(model=model)[["model", *SCORE_COLUMNS]])
     write_table(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])
 
 
