@@ -1,9 +1,10 @@
 """Score one embedding on the analogy and word-similarity benchmarks.
 
-input: vec (word2vec text file; scored exactly as written), analogies (Google format), and one
-named input per similarity set (e.g. men, ws353, simlex; each optional).
+input: vec (word2vec text file; scored exactly as written), analogies (Google format), one input
+`analogy_<name>` per further analogy set (Google format), and one named input per similarity set
+(e.g. men, ws353, simlex; each optional).
 output: scores (model,benchmark,score,n,coverage,method), categories (model,protocol,category,correct,n,accuracy,total).
-params: model.
+params: model, analogy_sets (the further analogy sets' names).
 """
 
 from w2vtheory.atomic import write_table
@@ -12,18 +13,21 @@ from w2vtheory.evaluation import SCORE_COLUMNS, evaluate_embedding
 from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.script_runner import run
 
-NOT_SIMILARITY_SETS = {"vec", "analogies"}
-
 
 def main(snakemake) -> None:
     words, vectors = read_vec(snakemake.input.vec)
     questions = read_analogy_questions(snakemake.input.analogies)
+    analogy_inputs = {f"analogy_{name}": name for name in snakemake.params.analogy_sets}
+    analogy_sets = {
+        name: read_analogy_questions(snakemake.input[key], name=f"analogy_sets.{name}")
+        for key, name in analogy_inputs.items()
+    }
     similarity_sets = {
         name: read_similarity(path, name=name)
         for name, path in snakemake.input.items()
-        if name not in NOT_SIMILARITY_SETS
+        if name not in {"vec", "analogies", *analogy_inputs}
     }
-    scores, categories = evaluate_embedding(words, vectors, questions, similarity_sets)
+    scores, categories = evaluate_embedding(words, vectors, questions, similarity_sets, analogy_sets)
     model = snakemake.params.model
     write_table(snakemake.output.scores, scores.assign(model=model)[["model", *SCORE_COLUMNS]])
     write_table(snakemake.output.categories, categories.assign(model=model)[["model", *categories.columns]])

@@ -44,6 +44,8 @@ def test_tiny_test_config_is_valid_when_merged_over_defaults(config):
         (("corpora", "offline", "source"), "lokal", "corpora.offline.source"),
         (("experiments", "default", "runs", "qwem", "lr"), -1, "experiments.default.runs.qwem.lr"),
         (("corpora", "text8", "sha256"), "xyz", "corpora.text8.sha256"),
+        (("benchmarks", "similarity", "analogy_rw"), "rw.tsv", "benchmarks.similarity"),
+        (("benchmarks", "analogy_sets", "MSR"), "msr.txt", "benchmarks.analogy_sets"),
     ],
 )
 def test_schema_errors_name_the_key(config, path, value, expected):

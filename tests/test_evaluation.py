@@ -335,6 +335,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     write_vec(tmp_path / "m.vec", words, vectors)
     (tmp_path / "q.txt").write_text(": family\nman woman king queen\nman woman boy girl\n")
     (tmp_path / "men.tsv").write_text("man\twoman\t8\nman\tapple\t1\nking\tapple\t2\n")
+    (tmp_path / "msr.txt").write_text(": msr\nking queen man woman\n")
     for model in ("one", "two"):
         run_script(
             "evaluate_embedding",
@@ -343,11 +344,12 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
                 fromdict={
                     "vec": str(tmp_path / "m.vec"),
                     "analogies": str(tmp_path / "q.txt"),
+                    "analogy_msr": str(tmp_path / "msr.txt"),
                     "men": str(tmp_path / "men.tsv"),
                 }
             ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
-            params=SimpleNamespace(model=model),
+            params=SimpleNamespace(model=model, analogy_sets=["msr"]),
         )
     scores = pd.read_csv(tmp_path / "one.csv")
     assert scores.columns.tolist() == ["model", "benchmark", "score", "n", "coverage", "method"]
@@ -371,8 +373,9 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     )
     collected = pd.read_csv(tmp_path / "benchmarks.csv")
     assert collected.columns.tolist() == ["model", "benchmark", "score", "n", "coverage", "method"]
-    assert collected["model"].tolist() == ["one"] * 5 + ["two"] * 5
-    assert collected["score"].tolist()[:5] == scores["score"].tolist()
+    assert collected["model"].tolist() == ["one"] * 7 + ["two"] * 7
+    assert collected["score"].tolist()[:7] == scores["score"].tolist()
+    assert collected["benchmark"].tolist()[4:7] == ["analogy_msr", "analogy_msr_3cosmul", "men"]
     categories = pd.read_csv(tmp_path / "categories.csv")
     assert categories.columns.tolist() == ["model", "protocol", "category", "correct", "n", "accuracy", "total"]
     assert "| analogy_3cosadd | 3cosadd | 1 | 50.0% | 100.0% | 100.0% |" in (tmp_path / "summary.md").read_text()
