@@ -12,6 +12,7 @@ from w2vtheory.config import (
 )
 from w2vtheory.evaluation_sets import HYPERHYPER_SETS
 from w2vtheory.scaling import request_mb
+from w2vtheory.tokenize import corpus_tokenizer
 
 min_version("9.0")
 
@@ -60,6 +61,11 @@ def corpus_config(name):
     if name not in config["corpora"]:
         raise ValueError(f"unknown corpus `{name}` (config key `corpora`)")
     return config["corpora"][name]
+
+
+def experiment_tokenizer(wildcards):
+    """The tokenizer of the experiment's corpus (benchmark words are normalised the same way)."""
+    return corpus_tokenizer(corpus_config(experiment_config(wildcards.experiment)["corpus"]))
 
 
 def corpus_store(wildcards):

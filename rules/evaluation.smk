@@ -36,6 +36,7 @@ rule evaluate_embedding:
     params:
         model=lambda wildcards: wildcards.model,
         analogy_sets=lambda wildcards: list(analogy_sets()),
+        tokenizer=experiment_tokenizer,
     script:
         "../scripts/evaluate_embedding.py"
 

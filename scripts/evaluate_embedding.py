@@ -4,7 +4,8 @@ input: vec (word2vec text file; scored exactly as written), analogies (Google fo
 `analogy_<name>` per further analogy set (Google format), and one named input per similarity set
 (e.g. men, ws353, simlex; each optional).
 output: scores (model,benchmark,score,n,coverage,method), categories (model,protocol,category,correct,n,accuracy,total).
-params: model, analogy_sets (the further analogy sets' names).
+params: model, analogy_sets (the further analogy sets' names), tokenizer (the corpus's: benchmark words
+are normalised as its tokens are).
 """
 
 from w2vtheory.atomic import write_table
@@ -16,14 +17,15 @@ from w2vtheory.script_runner import run
 
 def main(snakemake) -> None:
     words, vectors = read_vec(snakemake.input.vec)
-    questions = read_analogy_questions(snakemake.input.analogies)
+    tokenizer = snakemake.params.tokenizer
+    questions = read_analogy_questions(snakemake.input.analogies, tokenizer=tokenizer)
     analogy_inputs = {f"analogy_{name}": name for name in snakemake.params.analogy_sets}
     analogy_sets = {
-        name: read_analogy_questions(snakemake.input[key], name=f"analogy_sets.{name}")
+        name: read_analogy_questions(snakemake.input[key], name=f"analogy_sets.{name}", tokenizer=tokenizer)
         for key, name in analogy_inputs.items()
     }
     similarity_sets = {
-        name: read_similarity(path, name=name)
+        name: read_similarity(path, name=name, tokenizer=tokenizer)
         for name, path in snakemake.input.items()
         if name not in {"vec", "analogies", *analogy_inputs}
     }

@@ -349,7 +349,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
                 }
             ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
-            params=SimpleNamespace(model=model, analogy_sets=["msr"]),
+            params=SimpleNamespace(model=model, analogy_sets=["msr"], tokenizer="ascii"),
         )
     scores = pd.read_csv(tmp_path / "one.csv")
     assert scores.columns.tolist() == ["model", "benchmark", "score", "n", "coverage", "method"]

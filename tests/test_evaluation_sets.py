@@ -189,6 +189,18 @@ def test_men_from_a_wheel(tmp_path: Path) -> None:
         parse_men_csv("a,b,c\n1,2,3\n", "men.csv")
 
 
+def test_unicode_tokenizer_normalises_benchmark_words_like_corpus_words(tmp_path: Path) -> None:
+    """NFKC and case folding, after the byte order mark and the header are gone."""
+    pairs = write(tmp_path / "de.tsv", "\ufeffWort 1\tWort 2\tScore\nSTRASSE\tMA\u0308DCHEN\t3\nÄrger\tWut\t9\n")
+    assert read_similarity(pairs, tokenizer="unicode").to_dict("list") == {
+        "word1": ["strasse", "ärger"], "word2": ["mädchen", "wut"], "score": [3.0, 9.0],
+    }  # fmt: skip
+    assert read_similarity(pairs).to_dict("list")["word2"] == ["ma\u0308dchen", "wut"]  # ascii: lowercased only
+    questions = write(tmp_path / "q.txt", ": de\nStraße Fluß Mädchen Junge\n")
+    assert read_analogy_questions(questions, tokenizer="unicode") == {"de": [("strasse", "fluss", "mädchen", "junge")]}
+    assert read_analogy_questions(questions) == {"de": [("straße", "fluß", "mädchen", "junge")]}
+
+
 # --- hyperhyper's tables ---------------------------------------------------------------------------
 
 HYPERHYPER_SIMILARITY = (

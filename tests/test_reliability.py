@@ -497,7 +497,7 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
                 }
             ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
-            params=SimpleNamespace(model=model, analogy_sets=[]),
+            params=SimpleNamespace(model=model, analogy_sets=[], tokenizer="ascii"),
         )
     run_script(
         "collect_benchmarks",

@@ -11,7 +11,9 @@ files with `#` comment lines, a UTF-8 byte order mark, and one header line, so u
 work as they come. A header is recognised only as the first row whose score column holds letters
 and no digit (`Score`, `Human (mean)`); any other score that does not parse is an error, so no pair
 is dropped unnoticed.
-Words are lowercased because the vocabulary is (docs/paper.md section 2).
+Words are normalised as the corpus tokenizer normalises text (`w2vtheory.tokenize.normalise`:
+lowercased for `ascii`, the default, as the vocabulary is in docs/paper.md section 2; NFKC and
+case-folded for `unicode`), so that they match the vocabulary's words.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import pandas as pd
 
 from w2vtheory.atomic import atomic_path, write_text
 from w2vtheory.errors import InputError
+from w2vtheory.tokenize import DEFAULT_TOKENIZER, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +82,11 @@ def _numbered_lines(path: str | os.PathLike[str], config_key: str) -> Iterator[t
             yield number, line.strip()
 
 
-def read_analogy_questions(path: str | os.PathLike[str], name: str = "analogies") -> dict[str, list[AnalogyQuestion]]:
-    """Category -> questions (a, b, c, d), lowercased, in file order; `name` is the config key under
-    `benchmarks`, used in error messages."""
+def read_analogy_questions(
+    path: str | os.PathLike[str], name: str = "analogies", tokenizer: str = DEFAULT_TOKENIZER
+) -> dict[str, list[AnalogyQuestion]]:
+    """Category -> questions (a, b, c, d), normalised as `tokenizer` normalises text, in file order;
+    `name` is the config key under `benchmarks`, used in error messages."""
     config_key = f"benchmarks.{name}"
     questions: dict[str, list[AnalogyQuestion]] = {}
     category: str | None = None
@@ -92,7 +97,7 @@ def read_analogy_questions(path: str | os.PathLike[str], name: str = "analogies"
                 raise InputError(f"{path}:{number}: category line ':' has no name (`{config_key}`)")
             questions.setdefault(category, [])
             continue
-        words = line.lower().split()
+        words = normalise(line, tokenizer).split()
         if len(words) != 4:
             raise InputError(
                 f"{path}:{number}: an analogy question needs exactly 4 words, found {len(words)}: {line!r} "
@@ -127,8 +132,11 @@ def _is_header_label(text: str) -> bool:
     return False
 
 
-def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
-    """Word pairs with human scores as DataFrame(word1, word2, score), lowercased, in file order.
+def read_similarity(
+    path: str | os.PathLike[str], name: str | None = None, tokenizer: str = DEFAULT_TOKENIZER
+) -> pd.DataFrame:
+    """Word pairs with human scores as DataFrame(word1, word2, score), words normalised as
+    `tokenizer` normalises text, in file order.
 
     `name` is the benchmark's name under `benchmarks.similarity` in the config (default: the file
     name without suffix), used in error messages.
@@ -157,7 +165,7 @@ def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd
                 f"{path}:{number}: score {fields[2]!r} is not a finite number (`{config_key}`); only a first line "
                 "whose score column is a name without digits (such as `Score`) is taken as a header"
             )
-        rows.append((fields[0].lower(), fields[1].lower(), score))
+        rows.append((normalise(fields[0], tokenizer), normalise(fields[1], tokenizer), score))
     if not rows:
         raise InputError(f"{path} contains no scored word pairs (`{config_key}`)")
     return pd.DataFrame(rows, columns=["word1", "word2", "score"]).astype({"score": "float64"})
