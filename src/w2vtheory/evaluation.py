@@ -154,8 +154,8 @@ def _predict_batch(
 
     Both objectives rank w by a term of the offset (a, b) plus a term of the anchor a', and the
     items of a category share few distinct offsets and anchors, so the scores against the whole
-    vocabulary come from one matrix product with one row per distinct offset and anchor (reading
-    the vectors once), and each item only adds two of those rows.
+    vocabulary come from one matrix product (reading the vectors once: one row per distinct offset
+    and anchor for 3CosAdd, per distinct word for 3CosMul), and each item only adds two rows.
     """
     offsets, offset_of = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
     anchors, anchor_of = np.unique(anchor, return_inverse=True)
