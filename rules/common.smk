@@ -10,7 +10,9 @@ from w2vtheory.config import (
     trained_models,
     validate_config,
 )
+from w2vtheory.evaluation.datasets import HYPERHYPER_SETS
 from w2vtheory.scaling import request_mb
+from w2vtheory.corpus.tokenize import corpus_tokenizer
 
 min_version("9.0")
 
@@ -59,6 +61,11 @@ def corpus_config(name):
     if name not in config["corpora"]:
         raise ValueError(f"unknown corpus `{name}` (config key `corpora`)")
     return config["corpora"][name]
+
+
+def experiment_tokenizer(wildcards):
+    """The tokenizer of the experiment's corpus (benchmark words are normalised the same way)."""
+    return corpus_tokenizer(corpus_config(experiment_config(wildcards.experiment)["corpus"]))
 
 
 def corpus_store(wildcards):
@@ -132,8 +139,27 @@ def similarity_benchmarks():
     return dict(config["benchmarks"]["similarity"])
 
 
+def analogy_sets():
+    """The further analogy sets, name -> file."""
+    return dict(config["benchmarks"].get("analogy_sets", {}))
+
+
 def benchmark_inputs(wildcards):
-    return {"analogies": config["benchmarks"]["analogies"], **similarity_benchmarks()}
+    """The Google analogies, each further analogy set `name` as input `analogy_<name>` (similarity
+    names cannot start with `analogy`: the schema), and the similarity sets by name."""
+    return {
+        "analogies": config["benchmarks"]["analogies"],
+        **{f"analogy_{name}": path for name, path in analogy_sets().items()},
+        **similarity_benchmarks(),
+    }
+
+
+def hyperhyper_outputs():
+    """rule fetch_benchmarks's outputs of the sets it takes from the hyperhyper wheel."""
+    return {
+        name: f"resources/benchmarks/{file}"
+        for name, (_, file, _) in HYPERHYPER_SETS.items()
+    }
 
 
 def experiment_targets(name):

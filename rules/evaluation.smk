@@ -4,6 +4,7 @@
 
 rule fetch_benchmarks:
     output:
+        **hyperhyper_outputs(),
         analogies="resources/benchmarks/questions-words.txt",
         men="resources/benchmarks/men.tsv",
         ws353="resources/benchmarks/ws353.tsv",
@@ -34,6 +35,8 @@ rule evaluate_embedding:
         "../envs/evaluation.yaml"
     params:
         model=lambda wildcards: wildcards.model,
+        analogy_sets=lambda wildcards: list(analogy_sets()),
+        tokenizer=experiment_tokenizer,
     script:
         "../scripts/evaluate_embedding.py"
 

@@ -1,8 +1,8 @@
 """Collect an experiment's per-model scores into benchmarks.csv, analogy_categories.csv and summary.md.
 
-input: scores (per-model model,benchmark,score,n CSVs), categories (per-model analogy category CSVs),
-convergence and rise_times (convergence.csv and analysis/rise_times.csv for experiments that train,
-else empty).
+input: scores (per-model model,benchmark,score,n,coverage,method CSVs), categories (per-model analogy
+category CSVs), convergence and rise_times (convergence.csv and analysis/rise_times.csv for
+experiments that train, else empty).
 output: benchmarks, categories, summary.
 params: experiment, corpus, vocab_size, dim, window.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 from w2vtheory.analysis.rise_times import rise_markdown
 from w2vtheory.atomic import write_table, write_text
 from w2vtheory.evaluation.convergence import convergence_markdown
-from w2vtheory.evaluation.scoring import summary_markdown
+from w2vtheory.evaluation.scoring import SCORE_COLUMNS, summary_markdown
 from w2vtheory.script_runner import run
 
 
@@ -23,14 +23,13 @@ def concatenated(paths) -> pd.DataFrame:
 
 
 def main(snakemake) -> None:
-    benchmarks = concatenated(snakemake.input.scores)[["model", "benchmark", "score", "n"]]
+    benchmarks = concatenated(snakemake.input.scores)[["model", *SCORE_COLUMNS]]
     categories = concatenated(snakemake.input.categories)
     write_table(snakemake.output.benchmarks, benchmarks)
     write_table(snakemake.output.categories, categories)
     params = snakemake.params
     summary = summary_markdown(
         benchmarks,
-        categories,
         experiment=params.experiment,
         corpus=params.corpus,
         vocab_size=params.vocab_size,

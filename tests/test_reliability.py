@@ -497,7 +497,7 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
                 }
             ),
             output=SimpleNamespace(scores=tmp_path / f"{model}.csv", categories=tmp_path / f"{model}_cat.csv"),
-            params=SimpleNamespace(model=model),
+            params=SimpleNamespace(model=model, analogy_sets=[], tokenizer="ascii"),
         )
     run_script(
         "collect_benchmarks",
@@ -515,8 +515,8 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
         params=SimpleNamespace(experiment="e", corpus="c", vocab_size=4, dim=2, window=3),
     )
     text = (tmp_path / "benchmarks.csv").read_text()
-    assert "mstar,rare,,0\n" in text and "sgns,rare,,0\n" in text
-    assert "mstar,analogy,1.0,2\n" in text
+    assert "mstar,rare,,0,0.0,spearman\n" in text and "sgns,rare,,0,0.0,spearman\n" in text
+    assert "mstar,analogy,1.0,2," in text
     for output in ("benchmarks.csv", "categories.csv", "summary.md"):
         assert "nan" not in (tmp_path / output).read_text().lower(), output
     assert "n/a" in (tmp_path / "summary.md").read_text()

@@ -97,11 +97,15 @@ def test_embeddings_are_word2vec_text_files(finished_run):
 def test_benchmarks_table_follows_the_contract(finished_run):
     results = finished_run / "results" / "tiny"
     table = pd.read_csv(results / "benchmarks.csv")
-    assert list(table.columns) == ["model", "benchmark", "score", "n"]
+    # The contract's columns first; coverage and method after them.
+    assert list(table.columns) == ["model", "benchmark", "score", "n", "coverage", "method"]
     assert set(table["model"]) == {"mstar", "ppmi", "pmi", "sgns", "qwem"}
-    assert {"analogy", "ws353", "simlex"} <= set(table["benchmark"])
+    assert {"analogy", "analogy_pair_3cosmul", "analogy_3cosadd", "analogy_3cosmul", "ws353", "simlex"} <= set(
+        table["benchmark"]
+    )
     scored = table[table["n"] > 0]
     assert scored["score"].between(-1, 1).all()
+    assert table["coverage"].between(0, 1).all()
     assert (results / "summary.md").read_text().count("|") > 10
 
 

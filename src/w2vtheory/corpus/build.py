@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from w2vtheory.corpus.sources import (
     zip_text_member,
 )
 from w2vtheory.corpus.store import EncodedBatch, StoreSummary, build_token_store, encode_in_batches
-from w2vtheory.corpus.tokenize import MAX_DOCUMENT_TOKENS
+from w2vtheory.corpus.tokenize import MAX_DOCUMENT_TOKENS, UNICODE, corpus_tokenizer
 from w2vtheory.errors import InputError
 
 HUGGINGFACE_DEFAULTS = {"split": "train", "text_field": "text", "min_tokens": 500}
@@ -32,7 +33,7 @@ HUGGINGFACE_DEFAULTS = {"split": "train", "text_field": "text", "min_tokens": 50
 
 def _read_local(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
     record = {"path": str(input_path), "licence": "as supplied by the user"}
-    return encode_in_batches(local_pieces(input_path)), record
+    return encode_in_batches(local_pieces(input_path, tokenizer=corpus_tokenizer(corpus))), record
 
 
 def _read_bundled(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
@@ -40,7 +41,8 @@ def _read_bundled(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[En
     parts_record = input_path.with_name("source_provenance.json")
     parts = json.loads(parts_record.read_text(encoding="utf-8"))["parts"] if parts_record.is_file() else []
     licence = "; ".join(f"{part['part']}: {part['licence']}" for part in parts)
-    return encode_in_batches(local_pieces(input_path)), {"path": str(input_path), "parts": parts, "licence": licence}
+    pieces = local_pieces(input_path, tokenizer=corpus_tokenizer(corpus))
+    return encode_in_batches(pieces), {"path": str(input_path), "parts": parts, "licence": licence}
 
 
 def _read_url(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[EncodedBatch], dict[str, Any]]:
@@ -52,7 +54,7 @@ def _read_url(corpus: dict[str, Any], input_path: Path) -> tuple[Iterator[Encode
         "member_bytes": member.file_size,
         "licence": f"not recorded: see the terms of {corpus['url']}",
     }
-    return encode_in_batches(zip_pieces(input_path)), record
+    return encode_in_batches(zip_pieces(input_path, tokenizer=corpus_tokenizer(corpus))), record
 
 
 def _tokenize_huggingface(
@@ -61,7 +63,7 @@ def _tokenize_huggingface(
     settings = {**HUGGINGFACE_DEFAULTS, **corpus}
     tally = ArticleTally()
     texts = huggingface_texts(settings)
-    batches = huggingface_batches(texts, tally, settings["min_tokens"], threads)
+    batches = huggingface_batches(texts, tally, settings["min_tokens"], threads, tokenizer=corpus_tokenizer(corpus))
     kept_rows = (
         f"Hugging Face dataset {settings['dataset']!r} (rows of at least min_tokens {settings['min_tokens']} tokens)"
     )
@@ -106,10 +108,16 @@ def tokenize_corpus(
         record["sha256"] = file_sha256(input_path)
     else:
         raise InputError(f"corpus {name!r}: unknown `source: {source}`; use local, bundled, url or huggingface")
+    tokenizer = corpus_tokenizer(corpus)
+    # The unicode tokenizer's letters, marks and foldings come from this Python's Unicode database.
+    tokenizer_record = {"tokenizer": tokenizer} | (
+        {"unicode_version": unicodedata.unidata_version} if tokenizer == UNICODE else {}
+    )
     result = {
         "corpus": name,
         "source": source,
         **record,
+        **tokenizer_record,
         "max_document_tokens": MAX_DOCUMENT_TOKENS,
         "n_documents": summary.n_documents,
         "n_tokens": summary.n_tokens,

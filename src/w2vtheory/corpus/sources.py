@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from w2vtheory.corpus.store import EncodedBatch, encode_pieces
-from w2vtheory.corpus.tokenize import MAX_DOCUMENT_TOKENS, WordRun, cut_pieces, read_word_runs, tokenize
+from w2vtheory.corpus.tokenize import (
+    DEFAULT_TOKENIZER,
+    MAX_DOCUMENT_TOKENS,
+    WordRun,
+    cut_pieces,
+    read_word_runs,
+    tokenize,
+)
 from w2vtheory.errors import InputError
 
 # Characters of article text sent to a worker at a time.
@@ -49,10 +56,10 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _checked_runs(stream: TextIO, name: str) -> Iterator[WordRun]:
+def _checked_runs(stream: TextIO, name: str, tokenizer: str) -> Iterator[WordRun]:
     """`read_word_runs`, turning undecodable or binary content into an InputError naming `name`."""
     try:
-        yield from read_word_runs(_NulRejectingStream(stream, name))
+        yield from read_word_runs(_NulRejectingStream(stream, name), tokenizer=tokenizer)
     except UnicodeDecodeError as error:
         byte = error.object[error.start : error.start + 1].hex()
         raise InputError(
@@ -93,11 +100,13 @@ def check_text_file(path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def local_pieces(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_TOKENS) -> Iterator[list[str]]:
+def local_pieces(
+    path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_TOKENS, tokenizer: str = DEFAULT_TOKENIZER
+) -> Iterator[list[str]]:
     """Documents of a UTF-8 text file (blank-line separated), cut into pieces, read line by line."""
     path = check_text_file(path)
     with open(path, encoding="utf-8") as stream:
-        yield from cut_pieces(_checked_runs(stream, f"corpus file {path}"), limit)
+        yield from cut_pieces(_checked_runs(stream, f"corpus file {path}", tokenizer), limit)
 
 
 def zip_text_member(path: str | os.PathLike[str]) -> zipfile.ZipInfo:
@@ -113,12 +122,14 @@ def zip_text_member(path: str | os.PathLike[str]) -> zipfile.ZipInfo:
     return members[0]
 
 
-def zip_pieces(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_TOKENS) -> Iterator[list[str]]:
+def zip_pieces(
+    path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_TOKENS, tokenizer: str = DEFAULT_TOKENIZER
+) -> Iterator[list[str]]:
     """Documents of the zip's text member (blank-line separated), cut into pieces, decompressed streaming."""
     member = zip_text_member(path)
     with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
         stream = io.TextIOWrapper(raw, encoding="utf-8")
-        yield from cut_pieces(_checked_runs(stream, f"{member.filename} in {path}"), limit)
+        yield from cut_pieces(_checked_runs(stream, f"{member.filename} in {path}", tokenizer), limit)
 
 
 @dataclass
@@ -130,12 +141,14 @@ class ArticleTally:
     digest: Any = field(default_factory=hashlib.sha256)
 
 
-def encode_articles(texts: list[str], min_tokens: int, limit: int) -> tuple[EncodedBatch, int]:
+def encode_articles(
+    texts: list[str], min_tokens: int, limit: int, tokenizer: str = DEFAULT_TOKENIZER
+) -> tuple[EncodedBatch, int]:
     """Tokenise articles, keep those with at least `min_tokens` tokens, cut them into pieces."""
     pieces: list[list[str]] = []
     kept = 0
     for text in texts:
-        words = tokenize(text)
+        words = tokenize(text, tokenizer)
         if len(words) >= min_tokens:
             kept += 1
             pieces.extend(cut_pieces([words], limit))
@@ -210,9 +223,10 @@ def huggingface_batches(
     workers: int,
     limit: int = MAX_DOCUMENT_TOKENS,
     batch_chars: int = ARTICLE_BATCH_CHARS,
+    tokenizer: str = DEFAULT_TOKENIZER,
 ) -> Iterator[EncodedBatch]:
     """Encoded batches of the kept articles, tokenised by `workers` processes; `tally` counts rows."""
-    encode = partial(encode_articles, min_tokens=min_tokens, limit=limit)
+    encode = partial(encode_articles, min_tokens=min_tokens, limit=limit, tokenizer=tokenizer)
     for batch, kept in ordered_parallel_map(encode, _text_batches(texts, tally, batch_chars), workers):
         tally.kept += kept
         yield batch

@@ -212,7 +212,7 @@ def build_token_store(
 ) -> StoreSummary:
     """Write the token store of the documents in `batches`; documents with no tokens are dropped.
 
-    `source` names the input in the error raised when it holds no a-z word at all.
+    `source` names the input in the error raised when it holds no word at all.
     """
     tokens_path = Path(tokens_path)
     tokens_path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +225,10 @@ def build_token_store(
         finally:
             provisional.close()
         if provisional.n_tokens == 0:
-            raise InputError(f"{source} contains no words (no runs of the letters a-z): give a text corpus in English")
+            raise InputError(
+                f"{source} contains no words (with the default `tokenizer: ascii`, no runs of the letters a-z): "
+                "give a text corpus in English, or set `tokenizer: unicode` on the corpus for other scripts"
+            )
         words = list(provisional.index)
         counts = provisional.counts[: len(words)]
         order = frequency_order(words, counts)

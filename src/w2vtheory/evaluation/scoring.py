@@ -1,11 +1,18 @@
 """Benchmark scores of an embedding (docs/paper.md section 5).
 
-Analogies: an item "a : b :: a' : b'" is answered by the word w, other than a, b and a', with the
-largest cosine to b^ - a^ + a'^ (^ = row scaled to unit length; zero rows stay zero). Two item sets:
+Analogies: an item "a : b :: a' : b'" is answered by the word w, other than a, b and a', that
+maximises one of two objectives (^ = row scaled to unit length; zero rows stay zero):
+- 3CosAdd (the paper's): the cosine to b^ - a^ + a'^, which ranks w like
+  cos(w, b) - cos(w, a) + cos(w, a');
+- 3CosMul (Levy and Goldberg, 2014): s(w, b) s(w, a') / (s(w, a) + epsilon), with the cosines shifted
+  to [0, 1] by s = (cos + 1) / 2 and epsilon = 1e-3, so that no single large similarity dominates.
+Two item sets:
 - the paper's pair protocol: per category, the distinct in-vocabulary pairs (a, b) from both halves
   of every Google question, and every ordered pair of distinct pairs as an item;
-- the standard 3CosAdd protocol: the Google questions whose four words are all in the vocabulary.
+- the question protocol: the questions whose four words are all in the vocabulary (the Google set,
+  and every further analogy set).
 Similarity: Spearman rho between cosine similarity and the human scores over in-vocabulary pairs.
+Coverage: the items scored over the items the file gives with every word in the vocabulary.
 """
 
 from __future__ import annotations
@@ -27,6 +34,14 @@ logger = logging.getLogger(__name__)
 
 PAIR_PROTOCOL = "pair"
 THREECOSADD_PROTOCOL = "3cosadd"
+
+# The scoring methods named in benchmarks.csv's `method` column.
+THREECOSADD = "3cosadd"
+THREECOSMUL = "3cosmul"
+SPEARMAN = "spearman"
+ANALOGY_METHODS = (THREECOSADD, THREECOSMUL)
+# Levy and Goldberg's epsilon: keeps the 3CosMul quotient finite where s(w, a) = 0.
+THREECOSMUL_EPSILON = 1e-3
 
 
 @dataclass(frozen=True)
@@ -107,20 +122,45 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def _predict_batch(unit: np.ndarray, first: np.ndarray, second: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+def _offset_and_anchor_scores(
+    unit: np.ndarray, offsets: np.ndarray, anchors: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores against the whole vocabulary, one row per distinct offset (a, b) and per distinct
+    anchor a', whose sum ranks the candidates of an item by `method`.
+
+    3CosAdd: w^ . (b^ - a^) and w^ . a'^. 3CosMul in logs (a monotone map, so the same argmax):
+    log s(w, b) - log(s(w, a) + epsilon) and log s(w, a').
+    """
+    if method == THREECOSADD:
+        queries = np.concatenate([unit[offsets[:, 1]] - unit[offsets[:, 0]], unit[anchors]])
+        scores = queries @ unit.T
+        return scores[: len(offsets)], scores[len(offsets) :]
+    if method != THREECOSMUL:
+        raise ValueError(f"unknown analogy method {method!r}; use one of {ANALOGY_METHODS}")
+    words, position = np.unique(np.concatenate([offsets.reshape(-1), anchors]), return_inverse=True)
+    # Rounding may take a cosine of unit rows just past +-1.
+    shifted = np.clip((unit[words] @ unit.T + 1.0) / 2.0, 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        logs = np.log(shifted)  # -inf where cos = -1: such a w can never win
+    first, second = position[: 2 * len(offsets)].reshape(-1, 2).T
+    offset_scores = logs[second] - np.log(shifted[first] + THREECOSMUL_EPSILON)
+    return offset_scores, logs[position[2 * len(offsets) :]]
+
+
+def _predict_batch(
+    unit: np.ndarray, first: np.ndarray, second: np.ndarray, anchor: np.ndarray, method: str = THREECOSADD
+) -> np.ndarray:
     """Answers of a batch of items.
 
-    cos(w, b^ - a^ + a'^) ranks w like w^ . (b^ - a^) + w^ . a'^, and the items of a category share
-    few distinct offsets (a, b) and anchors a', so the scores against the whole vocabulary come from
-    one matrix product with one row per distinct offset and anchor (reading the vectors once), and
-    each item only adds two of those rows.
+    Both objectives rank w by a term of the offset (a, b) plus a term of the anchor a', and the
+    items of a category share few distinct offsets and anchors, so the scores against the whole
+    vocabulary come from one matrix product (reading the vectors once: one row per distinct offset
+    and anchor for 3CosAdd, per distinct word for 3CosMul), and each item only adds two rows.
     """
     offsets, offset_of = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
     anchors, anchor_of = np.unique(anchor, return_inverse=True)
     offset_of = offset_of.reshape(-1)
-    queries = np.concatenate([unit[offsets[:, 1]] - unit[offsets[:, 0]], unit[anchors]])
-    scores_by_query = queries @ unit.T
-    offset_scores, anchor_scores = scores_by_query[: len(offsets)], scores_by_query[len(offsets) :]
+    offset_scores, anchor_scores = _offset_and_anchor_scores(unit, offsets, anchors, method)
     # The excluded words a, b (of an offset) and a' (of an anchor) can never win.
     np.put_along_axis(offset_scores, offsets, -np.inf, axis=1)
     np.put_along_axis(anchor_scores, anchors[:, None], -np.inf, axis=1)
@@ -133,13 +173,17 @@ def _predict_batch(unit: np.ndarray, first: np.ndarray, second: np.ndarray, anch
     return predictions
 
 
-def _query_rows(analogies: Analogies, items: np.ndarray) -> int:
-    """Distinct offsets plus distinct anchors among `items`: the rows _predict_batch scores."""
-    offsets = np.unique(np.stack([analogies.first[items], analogies.second[items]], axis=1), axis=0)
-    return len(offsets) + len(np.unique(analogies.anchor[items]))
+def _query_rows(analogies: Analogies, items: np.ndarray, method: str) -> int:
+    """The score rows _predict_batch holds for `items`: distinct offsets plus distinct anchors, and
+    for 3CosMul the similarities of their distinct words too."""
+    pairs = np.stack([analogies.first[items], analogies.second[items]], axis=1)
+    rows = len(np.unique(pairs, axis=0)) + len(np.unique(analogies.anchor[items]))
+    if method == THREECOSMUL:
+        rows += len(np.unique(np.concatenate([pairs.reshape(-1), analogies.anchor[items]])))
+    return rows
 
 
-def _category_batches(analogies: Analogies, max_query_rows: int) -> list[np.ndarray]:
+def _category_batches(analogies: Analogies, max_query_rows: int, method: str = THREECOSADD) -> list[np.ndarray]:
     """Item indices grouped by whole categories, each group needing at most `max_query_rows` query
     rows (a single larger category makes a group of its own)."""
     batches: list[np.ndarray] = []
@@ -149,7 +193,7 @@ def _category_batches(analogies: Analogies, max_query_rows: int) -> list[np.ndar
         items = np.flatnonzero(analogies.category == position)
         if not len(items):
             continue
-        rows = _query_rows(analogies, items)
+        rows = _query_rows(analogies, items, method)
         if current and current_rows + rows > max_query_rows:
             batches.append(np.concatenate(current))
             current, current_rows = [], 0
@@ -160,26 +204,29 @@ def _category_batches(analogies: Analogies, max_query_rows: int) -> list[np.ndar
     return batches
 
 
-def predict_answers(vectors: np.ndarray, analogies: Analogies, score_bytes: int = 2**28) -> np.ndarray:
-    """The predicted answer (word index) of every item; `score_bytes` bounds the score matrix held at once."""
+def predict_answers(
+    vectors: np.ndarray, analogies: Analogies, score_bytes: int = 2**28, method: str = THREECOSADD
+) -> np.ndarray:
+    """The answer (word index) `method` predicts for every item; `score_bytes` bounds the score
+    matrices held at once."""
     unit = unit_rows(vectors)
     predictions = np.empty(len(analogies), dtype=np.int64)
-    for items in _category_batches(analogies, max(1, score_bytes // (8 * len(unit)))):
+    for items in _category_batches(analogies, max(1, score_bytes // (8 * len(unit))), method):
         predictions[items] = _predict_batch(
-            unit, analogies.first[items], analogies.second[items], analogies.anchor[items]
+            unit, analogies.first[items], analogies.second[items], analogies.anchor[items], method
         )
     return predictions
 
 
-def pair_analogy_accuracy(vectors: np.ndarray, analogies: Analogies) -> tuple[int, int]:
+def pair_analogy_accuracy(vectors: np.ndarray, analogies: Analogies, method: str = THREECOSADD) -> tuple[int, int]:
     """(correct, n) pooled over all items (either protocol's)."""
-    correct = predict_answers(vectors, analogies) == analogies.answer
+    correct = predict_answers(vectors, analogies, method=method) == analogies.answer
     return int(correct.sum()), len(analogies)
 
 
-def analogy_accuracy_by_category(vectors: np.ndarray, analogies: Analogies) -> pd.DataFrame:
+def analogy_accuracy_by_category(vectors: np.ndarray, analogies: Analogies, method: str = THREECOSADD) -> pd.DataFrame:
     """DataFrame(category, correct, n, accuracy), one row per category of `analogies`."""
-    correct = predict_answers(vectors, analogies) == analogies.answer
+    correct = predict_answers(vectors, analogies, method=method) == analogies.answer
     n_categories = len(analogies.categories)
     n_correct = np.bincount(analogies.category, weights=correct, minlength=n_categories).astype(np.int64)
     n_items = np.bincount(analogies.category, minlength=n_categories).astype(np.int64)
@@ -239,18 +286,45 @@ def _category_table(protocol: str, breakdown: pd.DataFrame, totals: Mapping[str,
     return table
 
 
+def analogy_benchmark(name: str, method: str) -> str:
+    """The benchmarks.csv name of analogy set `name` scored by `method` (question protocol):
+    `analogy_<name>` for 3CosAdd, `analogy_<name>_3cosmul` for 3CosMul."""
+    return f"analogy_{name}" if method == THREECOSADD else f"analogy_{name}_{method}"
+
+
+# The Google set's rows: (protocol, method) -> benchmark. `analogy` and `analogy_3cosadd` keep the
+# names they had before 3CosMul was added.
+GOOGLE_BENCHMARKS = {
+    (PAIR_PROTOCOL, THREECOSADD): "analogy",
+    (PAIR_PROTOCOL, THREECOSMUL): "analogy_pair_3cosmul",
+    (THREECOSADD_PROTOCOL, THREECOSADD): "analogy_3cosadd",
+    (THREECOSADD_PROTOCOL, THREECOSMUL): "analogy_3cosmul",
+}
+
+SCORE_COLUMNS = ["benchmark", "score", "n", "coverage", "method"]
+
+
+def _analogy_row(benchmark: str, method: str, correct: int, n: int, total: int) -> tuple:
+    logger.info("%s (%s): %d of %d correct (%d with full coverage)", benchmark, method, correct, n, total)
+    return benchmark, correct / n if n else float("nan"), n, n / total if total else float("nan"), method
+
+
 def evaluate_embedding(
     words: Sequence[str],
     vectors: np.ndarray,
     questions: Mapping[str, Sequence[AnalogyQuestion]],
     similarity_sets: Mapping[str, pd.DataFrame],
+    analogy_sets: Mapping[str, Mapping[str, Sequence[AnalogyQuestion]]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, categories) of one embedding.
 
-    scores: DataFrame(benchmark, score, n) with `analogy` (pair protocol, fraction correct),
-    `analogy_3cosadd` (standard protocol) and one Spearman rho per similarity set; score is NaN
-    where n = 0. categories: DataFrame(protocol, category, correct, n, accuracy, total), where
-    `total` is what the category would give with every word in the vocabulary (coverage = n / total).
+    scores: DataFrame(benchmark, score, n, coverage, method), method 3cosadd, 3cosmul or spearman:
+    the Google `questions` by the pair protocol (`analogy`, `analogy_pair_3cosmul`) and the question
+    protocol (`analogy_3cosadd`, `analogy_3cosmul`), fraction correct; every further analogy set by
+    the question protocol (`analogy_benchmark`); one Spearman rho per similarity set. score is NaN
+    where n = 0; coverage = n / the items with every word in the vocabulary. categories (3CosAdd
+    only): DataFrame(protocol, category, correct, n, accuracy, total), where `total` is what the
+    category would give with every word in the vocabulary.
     """
     if len(words) != len(vectors):
         raise ValueError(f"{len(words)} words but {len(vectors)} vectors")
@@ -261,40 +335,58 @@ def evaluate_embedding(
             {name: len(items) for name, items in questions.items()},
         ),
     }
-    category_tables = [
-        _category_table(protocol, analogy_accuracy_by_category(vectors, analogies), totals)
-        for protocol, (analogies, totals) in protocols.items()
-    ]
+    category_tables = []
     rows = []
-    for benchmark, table in zip(("analogy", "analogy_3cosadd"), category_tables, strict=True):
-        correct, n = int(table["correct"].sum()), int(table["n"].sum())
-        rows.append((benchmark, correct / n if n else float("nan"), n))
-        logger.info(
-            "%s: %d of %d correct (%d possible with full coverage)", benchmark, correct, n, table["total"].sum()
+    for protocol, (analogies, totals) in protocols.items():
+        table = _category_table(protocol, analogy_accuracy_by_category(vectors, analogies), totals)
+        category_tables.append(table)
+        total = int(table["total"].sum())
+        rows.append(
+            _analogy_row(
+                GOOGLE_BENCHMARKS[protocol, THREECOSADD],
+                THREECOSADD,
+                int(table["correct"].sum()),
+                int(table["n"].sum()),
+                total,
+            )
         )
+        rows.append(
+            _analogy_row(
+                GOOGLE_BENCHMARKS[protocol, THREECOSMUL],
+                THREECOSMUL,
+                *pair_analogy_accuracy(vectors, analogies, THREECOSMUL),
+                total,
+            )
+        )
+    for name, set_questions in (analogy_sets or {}).items():
+        analogies = build_question_analogies(set_questions, words)
+        total = sum(len(items) for items in set_questions.values())
+        for method in ANALOGY_METHODS:
+            rows.append(
+                _analogy_row(
+                    analogy_benchmark(name, method), method, *pair_analogy_accuracy(vectors, analogies, method), total
+                )
+            )
     for name, pairs in similarity_sets.items():
         rho, n = similarity_spearman(words, vectors, pairs)
-        rows.append((name, rho, n))
+        rows.append((name, rho, n, n / len(pairs) if len(pairs) else float("nan"), SPEARMAN))
         logger.info("%s: Spearman rho %.4f over %d of %d pairs", name, rho, n, len(pairs))
-    scores = pd.DataFrame(rows, columns=["benchmark", "score", "n"]).astype({"score": "float64", "n": "int64"})
+    scores = pd.DataFrame(rows, columns=SCORE_COLUMNS).astype({"score": "float64", "n": "int64", "coverage": "float64"})
     return scores, pd.concat(category_tables, ignore_index=True)
 
 
-def _format_score(benchmark: str, score: float) -> str:
+def _format_score(method: str, score: float) -> str:
     if np.isnan(score):
         return "n/a"
-    return f"{100 * score:.1f}%" if benchmark.startswith("analogy") else f"{score:.3f}"
+    return f"{score:.3f}" if method == SPEARMAN else f"{100 * score:.1f}%"
 
 
-def _benchmark_header(benchmark: str, counts: pd.Series) -> str:
-    """The benchmark's name, with its item count when every model scored the same items."""
-    distinct = counts.unique()
-    return f"{benchmark} (n = {distinct[0]:,})" if len(distinct) == 1 else benchmark
+def _format_coverage(coverage: float) -> str:
+    return "n/a" if np.isnan(coverage) else f"{100 * coverage:.1f}%"
 
 
 def summary_markdown(
     benchmarks: pd.DataFrame,
-    categories: pd.DataFrame,
     *,
     experiment: str,
     corpus: str,
@@ -302,34 +394,46 @@ def summary_markdown(
     dim: int,
     window: int,
 ) -> str:
-    """models x benchmarks as a Markdown table, models and benchmarks in order of appearance."""
+    """benchmarks x models as a Markdown table, each row with its method, n and coverage; models and
+    benchmarks in order of appearance. Where the models scored different items, each cell carries
+    its own n and coverage."""
     models = list(dict.fromkeys(benchmarks["model"]))
     names = list(dict.fromkeys(benchmarks["benchmark"]))
-    score = benchmarks.set_index(["model", "benchmark"])["score"]
-    question_rows = categories[categories["protocol"] == THREECOSADD_PROTOCOL]
-    questions = question_rows.groupby("model")[["n", "total"]].sum().reindex(models, fill_value=0)
-    headers = [
-        "model",
-        *(_benchmark_header(name, benchmarks.loc[benchmarks["benchmark"] == name, "n"]) for name in names),
-    ]
-    headers.append("3CosAdd coverage")
+    indexed = benchmarks.set_index(["model", "benchmark"])
+    headers = ["benchmark", "method", "n", "coverage", *models]
     lines = [
         f"# Experiment `{experiment}`: corpus `{corpus}`, V = {vocab_size:,}, d = {dim}, window L = {window}",
         "",
         "| " + " | ".join(headers) + " |",
         "|" + "---|" * len(headers),
     ]
-    for model in models:
-        cells = [_format_score(name, score.get((model, name), np.nan)) for name in names]
-        answered, total = questions.loc[model]
-        coverage = f"{answered:,} / {total:,} ({100 * answered / total:.1f}%)" if total else "n/a"
-        lines.append("| " + " | ".join([model, *cells, coverage]) + " |")
+    for name in names:
+        rows = benchmarks[benchmarks["benchmark"] == name]
+        method = rows["method"].iloc[0]
+        shared = rows["n"].nunique() == 1
+        cells = []
+        for model in models:
+            if (model, name) not in indexed.index:
+                cells.append("–")
+                continue
+            record = indexed.loc[(model, name)]
+            cell = _format_score(method, record["score"])
+            if not shared:
+                cell += f" (n = {record['n']:,}, {_format_coverage(record['coverage'])})"
+            cells.append(cell)
+        counts = (
+            [f"{rows['n'].iloc[0]:,}", _format_coverage(rows["coverage"].iloc[0])] if shared else ["varies", "varies"]
+        )
+        lines.append("| " + " | ".join([name, method, *counts, *cells]) + " |")
     lines += [
         "",
-        "`analogy`: the paper's pair protocol (docs/paper.md section 5), fraction of analogies correct. "
-        "`analogy_3cosadd`: 3CosAdd over the Google questions with all four words in the vocabulary "
-        "(coverage: questions scored / all questions). Similarity benchmarks: Spearman rho between "
-        "cosine similarity and human scores over the pairs with both words in the vocabulary.",
+        "Analogies: fraction of items answered correctly, by 3CosAdd or 3CosMul. `analogy` and "
+        "`analogy_pair_3cosmul`: the paper's pair protocol on the Google set (docs/paper.md section 5); "
+        "`analogy_3cosadd` and `analogy_3cosmul`: the Google questions with all four words in the "
+        "vocabulary; `analogy_<set>` and `analogy_<set>_3cosmul`: the questions of a further set. "
+        "Similarity benchmarks: Spearman rho between cosine similarity and human scores over the pairs "
+        "with both words in the vocabulary. n: items scored; coverage: n over the items the file gives "
+        "with every word in the vocabulary.",
     ]
     return "\n".join(lines) + "\n"
 

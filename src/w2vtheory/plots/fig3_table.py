@@ -46,12 +46,12 @@ def headline_table(
 ) -> pd.DataFrame:
     """Tidy DataFrame(model, run, benchmark, unit, ours, paper, difference, n, corpus, vocab_size,
     dim, window, paper_corpus, paper_vocab_size, paper_dim, paper_window) of the closed forms and
-    the small-init runs {role: run}, in display units (analogy in percent); difference = ours - paper,
-    empty where the paper has no number."""
+    the small-init runs {role: run} on the paper's benchmarks (BENCHMARK_ORDER), in display units
+    (analogy in percent); difference = ours - paper, empty where the paper has no number."""
     missing = {"model", "benchmark", "score", "n"} - set(benchmarks.columns)
     if missing:
         raise InputError(f"benchmarks.csv lacks column(s) {', '.join(sorted(missing))}; rerun the evaluation rules")
-    benchmarks = small_init_rows(benchmarks, small_init)
+    benchmarks = small_init_rows(benchmarks[benchmarks["benchmark"].isin(BENCHMARK_ORDER)], small_init)
     rows = []
     order = {name: position for position, name in enumerate(BENCHMARK_ORDER)}
     for record in benchmarks.itertuples(index=False):
