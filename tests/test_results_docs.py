@@ -128,14 +128,17 @@ def test_minimiser_counts_the_fewest_words_holding_the_share():
     assert "| 4 | 2 of 4 (50 %) |" in minimiser_markdown(W, list("abcd"), share=0.9)
 
 
-def test_the_committed_document_has_every_table_and_the_command_rewrites_it(tmp_path, monkeypatch):
+def test_the_committed_documents_have_their_tables_and_the_command_rewrites_them(tmp_path, monkeypatch):
     document = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     for name in TABLES:
         assert f"<!-- begin generated: {name} -->" in document and f"<!-- end generated: {name} -->" in document
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "results.md").write_text(document, encoding="utf-8")
+    (tmp_path / "README.md").write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
     write_results(tmp_path / "results")
     monkeypatch.chdir(tmp_path)
     main(["results", "results"])
     rewritten = (tmp_path / "docs" / "results.md").read_text(encoding="utf-8")
     assert "| 51 | 2 of 10 (20 %) |" in rewritten and "| default/qwem | exact, float32 |" in rewritten
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "| svd(M*) (`mstar`) | 31.7% | 0.317 | 0.317 | 0.317 | 66.3% |" in readme

@@ -1,4 +1,5 @@
-"""The tables of docs/results.md, rendered from a finished job's results/ directory.
+"""The tables of docs/results.md (and README.md's headline table), rendered from a finished job's
+results/ directory.
 
 Each table sits between `<!-- begin generated: NAME -->` and `<!-- end generated: NAME -->` in
 the document; `render_results` replaces what lies between the markers and nothing else, so the
@@ -157,17 +158,19 @@ def _run_settings(results: Path, tables: Mapping[str, pd.DataFrame]) -> dict[tup
     return settings
 
 
+def render_headline(document: str, results: Path) -> str:
+    """`document` (README.md) with its headline table rendered from `results`."""
+    benchmarks = _read(Path(results) / HEADLINE_EXPERIMENT / "benchmarks.csv", "headline")
+    return replace_generated(document, "headline", headline_markdown(benchmarks))
+
+
 def render_results(document: str, results: Path, seed_results: Sequence[Path] = ()) -> str:
     """docs/results.md with its generated tables rendered from `results` (and, for the seeds
     table, from `seed_results`: results directories of the same job with other seeds)."""
     results = Path(results)
     tables = _convergence_tables(results)
     settings = _run_settings(results, tables)
-    document = replace_generated(
-        document,
-        "headline",
-        headline_markdown(_read(results / HEADLINE_EXPERIMENT / "benchmarks.csv", "headline")),
-    )
+    document = render_headline(document, results)
     document = replace_generated(document, "convergence", convergence_markdown(tables, settings))
     if seed_results:
         by_seed = {}
