@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import docutils.core
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,7 +135,9 @@ def test_the_committed_documents_have_their_tables_and_the_command_rewrites_them
         assert f"<!-- begin generated: {name} -->" in document and f"<!-- end generated: {name} -->" in document
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "results.md").write_text(document, encoding="utf-8")
-    (tmp_path / "README.md").write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    for page in ("README.md", "report/workflow.rst"):
+        (tmp_path / page).parent.mkdir(exist_ok=True)
+        (tmp_path / page).write_text((ROOT / page).read_text(encoding="utf-8"), encoding="utf-8")
     write_results(tmp_path / "results")
     monkeypatch.chdir(tmp_path)
     main(["results", "results"])
@@ -142,3 +145,6 @@ def test_the_committed_documents_have_their_tables_and_the_command_rewrites_them
     assert "| 51 | 2 of 10 (20 %) |" in rewritten and "| default/qwem | exact, float32 |" in rewritten
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "| svd(M*) (`mstar`) | 31.7% | 0.317 | 0.317 | 0.317 | 66.3% |" in readme
+    front_page = (tmp_path / "report" / "workflow.rst").read_text(encoding="utf-8")
+    assert "   * - svd(M*) (``mstar``)\n     - 31.7%\n     - 0.317\n" in front_page
+    docutils.core.publish_string(front_page, writer="html", settings_overrides={"halt_level": 2})

@@ -1,5 +1,5 @@
 """Reading and normalising the evaluation data sets: the analogy and word-similarity sets of config
-key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which).
+key `benchmarks` (docs/architecture.md, "Benchmarks", says which of the project's four "benchmarks" is which).
 
 Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
 `a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to

@@ -27,13 +27,17 @@ from w2vtheory.errors import InputError
 
 RESULTS_DOCUMENT = "docs/results.md"
 README = "README.md"
+REPORT_FRONT_PAGE = "report/workflow.rst"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("configuration", help=f"write {DOCUMENT_PATH}")
-    results = commands.add_parser("results", help=f"rewrite the generated tables of {RESULTS_DOCUMENT} and {README}")
+    results = commands.add_parser(
+        "results",
+        help=f"rewrite the generated tables of {RESULTS_DOCUMENT}, {README} and {REPORT_FRONT_PAGE}",
+    )
     results.add_argument("results", nargs="?", type=Path, default=Path("results"), help="a finished job's results/")
     results.add_argument(
         "--seeds", nargs="*", type=Path, default=[], help="results/ directories of the same job run with other seeds"
@@ -48,9 +52,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             document = Path(RESULTS_DOCUMENT).read_text(encoding="utf-8")
             write_text(RESULTS_DOCUMENT, render_results(document, args.results, args.seeds))
-            readme = Path(README).read_text(encoding="utf-8")
-            write_text(README, render_headline(readme, args.results))
-            print(f"rewrote the generated tables of {RESULTS_DOCUMENT} and {README} from {args.results}")
+            for path, rst in ((README, False), (REPORT_FRONT_PAGE, True)):
+                text = Path(path).read_text(encoding="utf-8")
+                write_text(path, render_headline(text, args.results, rst))
+            print(f"rewrote the generated tables of {RESULTS_DOCUMENT}, {README} and {REPORT_FRONT_PAGE}")
     except (InputError, OSError) as error:
         sys.exit(f"error: {error}")
 

@@ -1,5 +1,5 @@
-"""The tables of docs/results.md (and README.md's headline table), rendered from a finished job's
-results/ directory.
+"""The tables of docs/results.md (and the headline table of README.md and of the report's front
+page, report/workflow.rst), rendered from a finished job's results/ directory.
 
 Each table sits between `<!-- begin generated: NAME -->` and `<!-- end generated: NAME -->` in
 the document; `render_results` replaces what lies between the markers and nothing else, so the
@@ -47,15 +47,12 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def headline_markdown(benchmarks: pd.DataFrame) -> str:
-    """Models (in the paper's column order) x benchmarks, ours beside the paper's."""
+def headline_cells(benchmarks: pd.DataFrame) -> list[list[str]]:
+    """Header and rows: models (in the paper's column order) x benchmarks, ours beside the paper's."""
     score = benchmarks.set_index(["model", "benchmark"])["score"]
     count = benchmarks.set_index(["model", "benchmark"])["n"]
     analogies = int(count.xs("analogy", level="benchmark").max())
-    lines = [
-        f"| model | analogy (n = {analogies:,}) | MEN | WS353 | SimLex | paper: analogy | MEN | WS353 |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    rows = [["model", f"analogy (n = {analogies:,})", "MEN", "WS353", "SimLex", "paper: analogy", "MEN", "WS353"]]
     for model, label in PAPER_MODEL_NAMES.items():
         if (model, "analogy") not in score.index:
             continue
@@ -67,7 +64,23 @@ def headline_markdown(benchmarks: pd.DataFrame) -> str:
             _percent(PAPER_SCORES[name][model]) if name == "analogy" else f"{PAPER_SCORES[name][model]:.3f}"
             for name in ("analogy", "men", "ws353")
         ]
-        lines.append(f"| {label} (`{model}`) | " + " | ".join([*ours, *paper]) + " |")
+        rows.append([f"{label} (`{model}`)", *ours, *paper])
+    return rows
+
+
+def headline_markdown(benchmarks: pd.DataFrame) -> str:
+    header, *rows = headline_cells(benchmarks)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def headline_rst(benchmarks: pd.DataFrame) -> str:
+    """The headline table as a reStructuredText list-table (the Snakemake report's front page)."""
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in headline_cells(benchmarks):
+        cells = [cell.replace("`", "``") for cell in row]
+        lines += [f"   * - {cells[0]}", *(f"     - {cell}" for cell in cells[1:])]
     return "\n".join(lines) + "\n"
 
 
@@ -131,13 +144,16 @@ def minimiser_markdown(W: np.ndarray, words: Sequence[str], share: float = WEIGH
     return "\n".join(lines) + "\n"
 
 
-def replace_generated(document: str, name: str, body: str) -> str:
+MARKDOWN_MARKERS = ("<!-- begin generated: {name} -->", "<!-- end generated: {name} -->")
+RST_MARKERS = (".. begin generated: {name}", ".. end generated: {name}")
+
+
+def replace_generated(document: str, name: str, body: str, markers: tuple[str, str] = MARKDOWN_MARKERS) -> str:
     """`document` with the text between the markers of table `name` replaced by `body`."""
-    pattern = re.compile(
-        rf"(<!-- begin generated: {re.escape(name)} -->\n).*?(<!-- end generated: {re.escape(name)} -->)", re.DOTALL
-    )
+    begin, end = (marker.format(name=name) for marker in markers)
+    pattern = re.compile(rf"({re.escape(begin)}\n).*?({re.escape(end)})", re.DOTALL)
     if not pattern.search(document):
-        raise InputError(f"the document has no `<!-- begin generated: {name} -->` ... `<!-- end generated: {name} -->`")
+        raise InputError(f"the document has no `{begin}` ... `{end}`")
     return pattern.sub(lambda match: match[1] + body + match[2], document, count=1)
 
 
@@ -158,9 +174,12 @@ def _run_settings(results: Path, tables: Mapping[str, pd.DataFrame]) -> dict[tup
     return settings
 
 
-def render_headline(document: str, results: Path) -> str:
-    """`document` (README.md) with its headline table rendered from `results`."""
+def render_headline(document: str, results: Path, rst: bool = False) -> str:
+    """`document` (README.md, or report/workflow.rst when `rst`) with its headline table rendered
+    from `results`."""
     benchmarks = _read(Path(results) / HEADLINE_EXPERIMENT / "benchmarks.csv", "headline")
+    if rst:
+        return replace_generated(document, "headline", "\n" + headline_rst(benchmarks) + "\n", RST_MARKERS)
     return replace_generated(document, "headline", headline_markdown(benchmarks))
 
 
