@@ -16,7 +16,7 @@ from w2vtheory.documentation.__main__ import main
 from w2vtheory.documentation.results import minimiser_markdown, render_results, replace_generated
 from w2vtheory.errors import InputError
 
-TABLES = ("headline", "convergence", "seeds", "minimiser")
+TABLES = ("headline", "convergence", "rise_times", "seeds", "minimiser")
 DOCUMENT = "\n".join(
     ["# Findings", "", "Prose that stays.", ""]
     + [
@@ -70,6 +70,13 @@ def write_results(root: Path, seed: int = 0, shift: float = 0.0) -> Path:
             (run_dir / "run.json").write_text(json.dumps({"run": {**settings, "seed": seed}}))
             rows.append(convergence_row(run, objective, analogy + shift, 0.0138 + shift))
         convergence_table(rows).to_csv(root / experiment / "convergence.csv", index=False)
+        (root / experiment / "analysis").mkdir()
+        rises = [
+            {"run": run, "mode": mode, "rise_over_tau": 1.0 + 0.01 * mode + shift}
+            for run in experiment_runs
+            for mode in (1, 2)
+        ]
+        pd.DataFrame(rises).to_csv(root / experiment / "analysis" / "rise_times.csv", index=False)
     benchmarks = [
         (model, benchmark, score, 2056 if benchmark == "analogy" else 100)
         for model, score in [("mstar", 0.317), ("ppmi", 0.264), ("pmi", 0.273), ("sgns", 0.306), ("qwem", 0.312)]
@@ -91,7 +98,7 @@ def write_results(root: Path, seed: int = 0, shift: float = 0.0) -> Path:
 def test_tables_are_rendered_between_their_markers_and_the_prose_is_kept(tmp_path):
     document = render_results(DOCUMENT, write_results(tmp_path / "results"))
     assert document.count("Prose that stays.") == 1 and document.count("More prose.") == len(TABLES)
-    assert "old headline" not in document and "old convergence" not in document and "old minimiser" not in document
+    assert not any(f"old {name}" in document for name in TABLES if name != "seeds")
     assert "old seeds" in document  # no seed directories given: the seeds table is left as it was
     assert "| model | analogy (n = 2,056) | MEN | WS353 | SimLex | paper: analogy | MEN | WS353 |" in document
     assert "| svd(M*) (`mstar`) | 31.7% | 0.317 | 0.317 | 0.317 | 66.3% | 0.755 | 0.683 |" in document
@@ -101,6 +108,9 @@ def test_tables_are_rendered_between_their_markers_and_the_prose_is_kept(tmp_pat
     assert "| default-ablation/ablation-setting31 | exact, momentum, float32 |" in document
     assert "| default/qwem | exact, float32 |" in document
     assert "| 51 | 2 of 10 (20 %) | word3 (2,500), word7 (100)," in document
+    assert (
+        "| run | mode 1 | mode 2 |" in document and "| default-ablation/ablation-setting31 | 1.01 | 1.02 |" in document
+    )
 
 
 def test_the_seeds_table_takes_one_directory_per_seed(tmp_path):

@@ -8,6 +8,8 @@ prose around the tables stays as written. Tables:
 - `headline`: results/default/benchmarks.csv beside the paper's numbers (w2vtheory.paper);
 - `convergence`: each trained run of the default experiments against its objective's converged
   value (results/<experiment>/convergence.csv, the run's settings from runs/<run>/run.json);
+- `rise_times`: when each of the top modes of every trained run rises, over the theory's tau_k
+  (results/<experiment>/analysis/rise_times.csv);
 - `seeds`: the same runs' scores and unlearned shares over several results directories that
   differ only in `run_defaults.seed` (only when such directories are given);
 - `minimiser`: the rank-d minimiser of Setting 3.1's objective (SGNS loss, omniscient weights):
@@ -112,6 +114,18 @@ def convergence_markdown(tables: Mapping[str, pd.DataFrame], settings: Mapping[t
     return "\n".join(lines) + "\n"
 
 
+def rise_times_markdown(tables: Mapping[str, pd.DataFrame]) -> str:
+    """Per trained run of `tables` {experiment: rise_times.csv}, mode k's rise time over tau_k."""
+    modes = sorted({int(mode) for table in tables.values() for mode in table["mode"]})
+    lines = ["| run | " + " | ".join(f"mode {mode}" for mode in modes) + " |", "|---|" + "---|" * len(modes)]
+    for experiment, table in tables.items():
+        for run, rows in table.groupby("run", sort=False):
+            ratio = rows.set_index("mode")["rise_over_tau"]
+            cells = [f"{ratio[mode]:.2f}" if mode in ratio.index else "" for mode in modes]
+            lines.append(f"| {experiment}/{run} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def seeds_markdown(by_seed: Mapping[int, Mapping[str, pd.DataFrame]], sampled: Sequence[tuple[str, str]]) -> str:
     """The sampled runs' scores per seed {seed: {experiment: convergence.csv}} and their unlearned range."""
     seeds = sorted(by_seed)
@@ -191,6 +205,11 @@ def render_results(document: str, results: Path, seed_results: Sequence[Path] = 
     settings = _run_settings(results, tables)
     document = render_headline(document, results)
     document = replace_generated(document, "convergence", convergence_markdown(tables, settings))
+    rises = {
+        experiment: _read(results / experiment / "analysis" / "rise_times.csv", "rise times")
+        for experiment in DEFAULT_EXPERIMENTS
+    }
+    document = replace_generated(document, "rise_times", rise_times_markdown(rises))
     if seed_results:
         by_seed = {}
         for directory in [results, *map(Path, seed_results)]:
