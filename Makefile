@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 CORES ?= 2
 
-.PHONY: setup run test report lint clean
+.PHONY: setup run test report docs lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: setup
 
 report: setup
 	$(VENV)/bin/snakemake --profile profiles/local --cores $(CORES) --report report.html
+
+# The generated parts of docs/: the configuration reference, and docs/results.md's tables from
+# the default job's results/ (run `make run` first).
+docs: setup
+	$(VENV)/bin/python -m w2vtheory.documentation configuration
+	$(VENV)/bin/python -m w2vtheory.documentation results results
 
 # Workflow lint and layout, then Python lint and layout (settings in pyproject.toml). CI runs it.
 lint: setup

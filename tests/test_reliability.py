@@ -506,6 +506,7 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
             scores=[tmp_path / "mstar.csv", tmp_path / "sgns.csv"],
             categories=[tmp_path / "mstar_cat.csv", tmp_path / "sgns_cat.csv"],
             convergence=[],
+            rise_times=[],
         ),
         output=SimpleNamespace(
             benchmarks=tmp_path / "benchmarks.csv",

