@@ -163,7 +163,9 @@ def configuration_markdown(schema: Mapping[str, Any], config: Mapping[str, Any])
     experiment_required = next(
         part["required"] for part in top["experiments"]["additionalProperties"]["allOf"] if "required" in part
     )
-    corpus_source = _resolved(top["corpora"]["additionalProperties"]["properties"]["source"], schema)
+    corpus_keys = top["corpora"]["additionalProperties"]["properties"]
+    corpus_source = _resolved(corpus_keys["source"], schema)
+    corpus_shared = {name: value for name, value in corpus_keys.items() if name != "source"}
     lines = [
         "# Configuration reference",
         "",
@@ -194,7 +196,9 @@ def configuration_markdown(schema: Mapping[str, Any], config: Mapping[str, Any])
         "## `corpora.<name>`",
         "",
         f"Every corpus has `source` ({type_text(corpus_source, schema)}): {_meaning(corpus_source, 'source')}.",
-        "The other keys depend on it.",
+        "The other keys depend on it, except those every source takes:",
+        "",
+        *_table(list(key_rows(corpus_shared, schema, {}))),
         "",
     ]
     for source, branch in _corpus_branches(schema):
