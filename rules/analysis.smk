@@ -33,6 +33,7 @@ rule task_vector_sweep:
     conda:
         "../envs/plots.yaml"
     params:
+        tokenizer=experiment_tokenizer,
         categories=sweep_categories,
     script:
         "../scripts/analyse_task_vector_sweep.py"
@@ -51,6 +52,7 @@ rule task_vector_spectra:
     conda:
         "../envs/plots.yaml"
     params:
+        tokenizer=experiment_tokenizer,
         categories=spectra_categories,
         dims=lambda wildcards: task_vector_options(wildcards).get("dims", SPECTRUM_DIMS),
         localisation_dim=lambda wildcards: task_vector_options(wildcards).get(
@@ -188,6 +190,7 @@ rule predict_accuracy:
     conda:
         "../envs/plots.yaml"
     params:
+        tokenizer=experiment_tokenizer,
         init_scale=lambda wildcards: run_config(wildcards)["init_scale"],
         dim=experiment_param("dim"),
         theory_code=THEORY_CODE_DIGEST,
@@ -209,6 +212,7 @@ rule predict_accuracy_at_evaluations:
     conda:
         "../envs/plots.yaml"
     params:
+        tokenizer=experiment_tokenizer,
         init_scale=lambda wildcards: run_config(wildcards)["init_scale"],
         dim=experiment_param("dim"),
         theory_code=THEORY_CODE_DIGEST,

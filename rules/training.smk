@@ -35,6 +35,7 @@ rule train_run:
         ),
         gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     params:
+        tokenizer=experiment_tokenizer,
         run=run_config,
         negative_weight=experiment_param("negative_weight"),
         window=experiment_param("window"),
@@ -91,6 +92,7 @@ rule converged_reference:
         # w2vtheory.memory.EXACT_TRAINING_MATRICES V x V float64 matrices
         mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
     params:
+        tokenizer=experiment_tokenizer,
         run=objective_run,
         negative_weight=experiment_param("negative_weight"),
         dim=experiment_param("dim"),

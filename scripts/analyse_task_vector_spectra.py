@@ -1,6 +1,6 @@
 """Spectra, Marchenko-Pastur fits and localisation of task vectors (rule task_vector_spectra; Figs 4, 6).
 
-snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: categories, dims,
+snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: tokenizer, categories, dims,
 localisation_dim. snakemake.output: spectra (the tidy CSV of w2vtheory.analysis.task_vectors.task_vector_spectra).
 """
 
@@ -16,7 +16,7 @@ from w2vtheory.script_runner import run
 def main(snakemake) -> None:
     params = snakemake.params
     words, _ = read_lexicon(snakemake.input.vocab)
-    questions = read_analogy_questions(snakemake.input.questions)
+    questions = read_analogy_questions(snakemake.input.questions, tokenizer=snakemake.params.tokenizer)
     pairs = task_vectors.select_categories(questions, words, params.categories, snakemake.input.questions)
     eigvals, eigvecs = np.load(snakemake.input.eigvals), np.load(snakemake.input.eigvecs)
     dims = task_vectors.available_dims(params.dims, len(eigvals))

@@ -1,6 +1,6 @@
 """Task-vector sweep over the embedding dimension d (rule task_vector_sweep; Figs 4 and 8).
 
-snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: categories.
+snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: categories, tokenizer.
 snakemake.output: sweep (CSV: category, dim, n_pairs, n_analogies, snr, accuracy,
 mean_target_cosine, mean_cosine_ratio).
 """
@@ -16,7 +16,7 @@ from w2vtheory.script_runner import run
 
 def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
-    questions = read_analogy_questions(snakemake.input.questions)
+    questions = read_analogy_questions(snakemake.input.questions, tokenizer=snakemake.params.tokenizer)
     pairs = task_vectors.select_categories(questions, words, snakemake.params.categories, snakemake.input.questions)
     eigvals, eigvecs = np.load(snakemake.input.eigvals), np.load(snakemake.input.eigvecs)
     dims = task_vectors.sweep_dimensions(len(eigvals))

@@ -2,7 +2,7 @@
 
 snakemake.input: vocab, cooccurrence, stats, mstar_eigvals, mstar_eigvecs, analogies. snakemake.output:
 W (the rank-d minimiser of the expected loss), summary (reference.json). snakemake.params: run (the
-settings of a run with this objective), negative_weight, dim, max_iterations, dtype (of the
+settings of a run with this objective), negative_weight, dim, max_iterations, tokenizer, dtype (of the
 loss evaluations).
 """
 
@@ -39,7 +39,7 @@ def main(snakemake) -> None:
         reference = minimised_reference(
             objective, closed_form.W, int(snakemake.params.max_iterations), DTYPES[snakemake.params.dtype]
         )
-    accuracy = analogy_scorer(snakemake.input.analogies, words)(reference.W)
+    accuracy = analogy_scorer(snakemake.input.analogies, words, snakemake.params.tokenizer)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}
     save_npy(snakemake.output.W, reference.W)
     write_text(snakemake.output.summary, json.dumps(summary, indent=2) + "\n")

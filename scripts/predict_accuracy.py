@@ -2,7 +2,7 @@
 predict_accuracy_at_evaluations; figure predicted_accuracy).
 
 snakemake.input: eigvals, eigvecs (M*), vocab, questions, and for the second rule evaluations
-(runs/<run>/evaluations.csv). snakemake.params: init_scale, dim. snakemake.output: table (CSV):
+(runs/<run>/evaluations.csv). snakemake.params: init_scale, dim, tokenizer. snakemake.output: table (CSV):
 on the prediction's own grid (time, t_over_tau1, predicted_accuracy) or at the run's evaluations
 (step, time, t_over_tau1, measured_accuracy, predicted_accuracy, difference).
 """
@@ -22,7 +22,9 @@ from w2vtheory.theory.predicted_accuracy import evaluation_comparison, predictio
 def main(snakemake) -> None:
     dim = int(snakemake.params.dim)
     words, _ = read_lexicon(snakemake.input.vocab)
-    analogies = build_pair_analogies(read_analogy_questions(snakemake.input.questions), words)
+    analogies = build_pair_analogies(
+        read_analogy_questions(snakemake.input.questions, tokenizer=snakemake.params.tokenizer), words
+    )
     eigvals = np.load(snakemake.input.eigvals)[:dim]
     eigvecs = np.load(snakemake.input.eigvecs, mmap_mode="r")[:, :dim]
     s0 = init_s0(float(snakemake.params.init_scale))

@@ -3,7 +3,7 @@
 snakemake.input: tokens, doc_offsets, vocab, cooccurrence, stats, mstar_eigvals, analogies.
 snakemake.output: W, trace, evaluations, singular_values, checkpoints, summary (all in runs/<run>/,
 under the names w2vtheory.training.outputs writes) and vec. snakemake.params: run (the resolved run
-config), negative_weight, window, dim. A killed job resumes from runs/<run>/resume/.
+config), negative_weight, window, dim, tokenizer (of the corpus: the analogies' words are normalised so). A killed job resumes from runs/<run>/resume/.
 """
 
 from pathlib import Path
@@ -36,7 +36,7 @@ def main(snakemake) -> None:
         negative_weight=float(snakemake.params.negative_weight),
         dim=int(snakemake.params.dim),
     )
-    evaluate = analogy_scorer(snakemake.input.analogies, words)
+    evaluate = analogy_scorer(snakemake.input.analogies, words, snakemake.params.tokenizer)
     train(config, problem, Path(snakemake.output.W).parent, evaluate=evaluate, threads=snakemake.threads)
     write_vec(snakemake.output.vec, words, np.load(snakemake.output.W).astype(np.float64))
 

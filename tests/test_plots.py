@@ -150,7 +150,7 @@ def analyse(script: str, inputs: dict, outputs: dict, tmp_path: Path, **params) 
         tmp_path,
         input=Section({key: str(value) for key, value in inputs.items()}),
         output=Section({key: str(value) for key, value in outputs.items()}),
-        params=Section(params),
+        params=Section({"tokenizer": "ascii", **params}),
     )
     assert "Error" not in log, log
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from w2vtheory.corpus.tokenize import DEFAULT_TOKENIZER
 from w2vtheory.evaluation.datasets import AnalogyQuestion, read_analogy_questions
 
 logger = logging.getLogger(__name__)
@@ -438,9 +439,12 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
-def analogy_scorer(analogy_file: str | os.PathLike[str], words: Sequence[str]) -> Callable[[np.ndarray], float]:
-    """W -> pair-protocol analogy accuracy (NaN when no analogy is in the vocabulary), for training logs."""
-    analogies = build_pair_analogies(read_analogy_questions(analogy_file), words)
+def analogy_scorer(
+    analogy_file: str | os.PathLike[str], words: Sequence[str], tokenizer: str = DEFAULT_TOKENIZER
+) -> Callable[[np.ndarray], float]:
+    """W -> pair-protocol analogy accuracy (NaN when no analogy is in the vocabulary), for training logs;
+    the questions' words normalised as the corpus's `tokenizer` normalises text."""
+    analogies = build_pair_analogies(read_analogy_questions(analogy_file, tokenizer=tokenizer), words)
 
     def accuracy(vectors: np.ndarray) -> float:
         correct, total = pair_analogy_accuracy(vectors, analogies)
