@@ -66,7 +66,7 @@ rule dynamics_snapshots:
         W=f"{RUN_DIR}/W.npy",
         svd_left=f"{RUN_ANALYSIS}/left_singular_vectors.npy",
         svd_values=f"{RUN_ANALYSIS}/singular_values.npy",
-        vocab="results/{experiment}/vocab.tsv",
+        vocab=VOCAB,
     output:
         snapshots=f"{RUN_ANALYSIS}/snapshots.csv",
     log:
@@ -82,7 +82,7 @@ rule dynamics_snapshots:
 rule principal_words:
     input:
         **PPMI_SPECTRUM,
-        vocab="results/{experiment}/vocab.tsv",
+        vocab=VOCAB,
         sgns_left=lambda wildcards: run_analysis(
             wildcards, "small_init", "sgns", "left_singular_vectors.npy"
         ),

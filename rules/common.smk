@@ -30,6 +30,58 @@ wildcard_constraints:
     model=NAME_PATTERN,
 
 
+# Every file path that rules share, spelled once: rules and input functions fill in the fields
+# they know with `path`, the rest stay wildcards (docs/architecture.md describes the files).
+CORPUS_DIR = "resources/corpora/{corpus}"
+# The token store of a corpus, by input name (w2vtheory.corpus.store).
+CORPUS_STORE_FILES = {
+    "lexicon": "lexicon.tsv",
+    "tokens": "tokens.npy",
+    "doc_offsets": "doc_offsets.npy",
+}
+EXPERIMENT_DIR = "results/{experiment}"
+VOCAB = f"{EXPERIMENT_DIR}/vocab.tsv"
+TOKENS = f"{EXPERIMENT_DIR}/tokens.npy"
+DOC_OFFSETS = f"{EXPERIMENT_DIR}/doc_offsets.npy"
+COOCCURRENCE = f"{EXPERIMENT_DIR}/cooccurrence.npy"
+COOCCURRENCE_STATS = f"{EXPERIMENT_DIR}/cooccurrence.json"
+SPECTRUM = f"{EXPERIMENT_DIR}/spectrum/{{matrix}}_{{part}}.npy"
+EMBEDDING = f"{EXPERIMENT_DIR}/embeddings/{{model}}.vec"
+MODEL_SCORES = f"{EXPERIMENT_DIR}/evaluation/{{model}}.csv"
+MODEL_CATEGORIES = f"{EXPERIMENT_DIR}/evaluation/{{model}}_analogy_categories.csv"
+BENCHMARKS = f"{EXPERIMENT_DIR}/benchmarks.csv"
+ANALOGY_CATEGORIES = f"{EXPERIMENT_DIR}/analogy_categories.csv"
+SUMMARY = f"{EXPERIMENT_DIR}/summary.md"
+RUN_DIR = f"{EXPERIMENT_DIR}/runs/{{run}}"
+REFERENCE_DIR = f"{EXPERIMENT_DIR}/references/{{objective}}"
+CONVERGENCE = f"{EXPERIMENT_DIR}/convergence.csv"
+ANALYSIS = f"{EXPERIMENT_DIR}/analysis"
+RUN_ANALYSIS = f"{ANALYSIS}/runs/{{run}}"
+FIGURES_DIR = f"{EXPERIMENT_DIR}/figures"
+
+
+class _Wildcards(dict):
+    def __missing__(self, key):
+        return f"{{{key}}}"
+
+
+def path(template, **fields):
+    """`template` with `fields` filled in; its other {fields} stay Snakemake wildcards."""
+    return template.format_map(_Wildcards(fields))
+
+
+def spectrum_file(matrix, part, experiment="{experiment}"):
+    return path(SPECTRUM, experiment=experiment, matrix=matrix, part=part)
+
+
+# What a job reads to rebuild P(i,j), P(i) and M* (load_corpus_statistics), by input name.
+COUNTS = {"vocab": VOCAB, "cooccurrence": COOCCURRENCE, "stats": COOCCURRENCE_STATS}
+
+
+def experiment_counts(experiment):
+    return {name: path(file, experiment=experiment) for name, file in COUNTS.items()}
+
+
 # Both write embeddings/<name>.vec; run names may not be closed-form names (w2vtheory.config).
 ruleorder: closed_form_embedding > train_run
 
@@ -65,9 +117,8 @@ def corpus_store(wildcards):
     """The token store of the experiment's corpus."""
     corpus = experiment_config(wildcards.experiment)["corpus"]
     return {
-        "lexicon": f"resources/corpora/{corpus}/lexicon.tsv",
-        "tokens": f"resources/corpora/{corpus}/tokens.npy",
-        "doc_offsets": f"resources/corpora/{corpus}/doc_offsets.npy",
+        name: path(f"{CORPUS_DIR}/{file}", corpus=corpus)
+        for name, file in CORPUS_STORE_FILES.items()
     }
 
 
@@ -78,9 +129,9 @@ def raw_corpus(wildcards):
     if source == "local":
         return [corpus["path"]]
     if source == "bundled":
-        return [f"resources/corpora/{wildcards.corpus}/source.txt"]
+        return [path(f"{CORPUS_DIR}/source.txt", corpus=wildcards.corpus)]
     if source == "url":
-        return [f"resources/corpora/{wildcards.corpus}/download.zip"]
+        return [path(f"{CORPUS_DIR}/download.zip", corpus=wildcards.corpus)]
     return []
 
 
@@ -137,9 +188,8 @@ def benchmark_inputs(wildcards):
 
 
 def experiment_targets(name):
-    prefix = f"results/{name}"
-    tables = ["benchmarks.csv", "analogy_categories.csv", "summary.md"]
-    return [f"{prefix}/{table}" for table in tables] + figure_targets(name)
+    tables = [BENCHMARKS, ANALOGY_CATEGORIES, SUMMARY]
+    return [path(table, experiment=name) for table in tables] + figure_targets(name)
 
 
 def default_targets():
