@@ -10,7 +10,7 @@ from w2vtheory.config import (
     trained_models,
     validate_config,
 )
-from w2vtheory.scaling import request_mb
+from w2vtheory import memory, scaling
 
 min_version("9.0")
 
@@ -135,18 +135,26 @@ def raw_corpus(wildcards):
     return []
 
 
-def matrix_mem_mb(wildcards, copies):
-    """Memory for `copies` V x V float64 matrices plus 1 GB of headroom."""
-    vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
-    return int(copies * vocab_size**2 * 8 / 1e6) + 1000
-
-
-def modelled_mem_mb(rule):
-    """Memory for a job of `rule` at the experiment's V: the measured cost model's peak with a
-    margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus."""
+def matrix_mem_mb(copies):
+    """Memory for a job holding `copies` (an int, or wildcards -> int) V x V float64 matrices at the
+    experiment's V (w2vtheory.memory, which its script checks against)."""
 
     def mem_mb(wildcards):
-        return request_mb(rule, experiment_config(wildcards.experiment)["vocab_size"])
+        count = copies(wildcards) if callable(copies) else copies
+        vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
+        return memory.request_mb(vocab_size, count)
+
+    return mem_mb
+
+
+def modelled_mem_mb(rule_name):
+    """Memory for a job of rule `rule_name` at the experiment's V: the measured cost model's peak
+    with a margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus.
+    """
+
+    def mem_mb(wildcards):
+        vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
+        return scaling.request_mb(rule_name, vocab_size)
 
     return mem_mb
 
@@ -163,11 +171,6 @@ def per_model(pattern):
         experiment=wildcards.experiment,
         model=experiment_config(wildcards.experiment)["models"],
     )
-
-
-def needs_dense_tables(run):
-    """Whether a run holds the dense expected-loss tables: exact mode or proportional sampling."""
-    return run["exact"] or run["pair_sampling"] == "proportional"
 
 
 def run_config(wildcards):

@@ -18,8 +18,7 @@ rule compute_spectrum:
         "../envs/spectra.yaml"
     threads: MAX_THREADS
     resources:
-        # counts, the matrix, and the eigensolver's workspace
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 5),
+        mem_mb=matrix_mem_mb(memory.SPECTRUM_COPIES),
         gpu=spectrum_gpus,
     params:
         matrix=lambda wildcards: wildcards.matrix,

@@ -26,10 +26,10 @@ rule train_run:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # V x V float64 matrices: w2vtheory.memory.TRAINING_MATRICES, or EXACT_ for exact mode
-        # and proportional sampling (dense expected-loss tables)
-        mem_mb=lambda wildcards: matrix_mem_mb(
-            wildcards, 8 if needs_dense_tables(run_config(wildcards)) else 4
+        mem_mb=matrix_mem_mb(
+            lambda wildcards: memory.training_copies(
+                run_config(wildcards)["exact"], run_config(wildcards)["pair_sampling"]
+            )
         ),
         gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     params:
@@ -84,8 +84,7 @@ rule converged_reference:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # w2vtheory.memory.EXACT_TRAINING_MATRICES V x V float64 matrices
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
+        mem_mb=matrix_mem_mb(memory.DENSE_TRAINING_COPIES),
     params:
         run=objective_run,
         negative_weight=experiment_param("negative_weight"),
@@ -109,7 +108,7 @@ rule convergence:
         "../envs/training.yaml"
     resources:
         # the dense pair tables of each run's objective, to evaluate its expected loss
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
+        mem_mb=matrix_mem_mb(memory.DENSE_TRAINING_COPIES),
     params:
         runs=trained_runs,
         objectives=run_objectives,

@@ -15,7 +15,7 @@ import pandas as pd
 from w2vtheory.atomic import write_table
 from w2vtheory.closed_form.statistics import load_corpus_statistics
 from w2vtheory.evaluation.convergence import convergence_row, convergence_table
-from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
+from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective
 from w2vtheory.training.objective import expected_normalised_loss
@@ -24,7 +24,7 @@ from w2vtheory.training.objective import expected_normalised_loss
 def main(snakemake) -> None:
     experiment = snakemake.wildcards.experiment
     statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
-    check_matrix_memory("the expected losses of the trained runs", statistics.vocab_size, EXACT_TRAINING_MATRICES)
+    check_matrix_memory("the expected losses of the trained runs", statistics.vocab_size, DENSE_TRAINING_COPIES)
     problem = TrainingProblem(
         np.empty(0),
         np.zeros(1),
