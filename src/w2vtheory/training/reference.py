@@ -31,6 +31,7 @@ import scipy.optimize
 import threadpoolctl
 import torch
 
+from w2vtheory.closed_form.embeddings import eigen_embedding
 from w2vtheory.closed_form.spectra import top_eigenpairs
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
 from w2vtheory.training.reweighting import SGNS_TARGET_FLOOR
@@ -51,7 +52,7 @@ class Reference:
 
 def closed_form_reference(eigvals: np.ndarray, eigvecs: np.ndarray, dim: int) -> Reference:
     """svd(M*): the rank-d minimiser of omniscient QWEM's expected loss."""
-    W = eigvecs[:, :dim] * np.sqrt(np.clip(eigvals[:dim], 0.0, None))
+    W = eigen_embedding(eigvals[:dim], eigvecs[:, :dim])
     return Reference(W, {"method": "closed form: top-d eigenpairs of M* (Eckart-Young)"})
 
 
@@ -65,8 +66,7 @@ def elementwise_minimiser(positive: np.ndarray, negative: np.ndarray, loss: str)
 
 def truncated_embedding(matrix: np.ndarray, dim: int) -> np.ndarray:
     """U_d sqrt(max(lambda_d, 0)) of a symmetric matrix: its best rank-d factor W W^T."""
-    eigvals, eigvecs = top_eigenpairs(matrix, dim)
-    return eigvecs * np.sqrt(np.clip(eigvals, 0.0, None))
+    return eigen_embedding(*top_eigenpairs(matrix, dim))
 
 
 def minimised_reference(
