@@ -33,6 +33,7 @@ import torch
 
 from w2vtheory.closed_form.embeddings import eigen_embedding
 from w2vtheory.closed_form.spectra import top_eigenpairs
+from w2vtheory.closed_form.statistics import mstar_from_weights
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
 from w2vtheory.training.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.training.run_config import RunConfig
@@ -61,7 +62,7 @@ def elementwise_minimiser(positive: np.ndarray, negative: np.ndarray, loss: str)
     authors' normaliser floors its target)."""
     if loss == "sgns":
         return np.log(positive / negative + SGNS_TARGET_FLOOR)
-    return 2.0 * (positive - negative) / (positive + negative)
+    return mstar_from_weights(positive, negative)
 
 
 def truncated_embedding(matrix: np.ndarray, dim: int) -> np.ndarray:
