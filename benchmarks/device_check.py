@@ -66,6 +66,7 @@ from threadpoolctl import threadpool_limits
 
 from w2vtheory.closed_form.spectra import RELATIVE_TOLERANCE, ZERO_SCALE, top_eigenpairs
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.config import resolve_run
 
 # ---- The package's code paths under test: the one place to retarget after a refactor. ----------------
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
@@ -212,17 +213,22 @@ def problem_mstar(problem: TrainingProblem) -> np.ndarray:
 
 
 def run_config(loss: str, reweight: str, batch_size: int, dtype: str = "float64", exact: bool = False) -> RunConfig:
+    """A run of these settings, completed from config.yaml's run_defaults."""
+    repository_config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     return RunConfig.from_mapping(
-        dict(
-            loss=loss,
-            reweight=reweight,
-            lr=LEARNING_RATE,
-            init_scale=INIT_SCALE,
-            steps=1,
-            batch_size=batch_size,
-            dtype=dtype,
-            seed=SEED,
-            exact=exact,
+        resolve_run(
+            repository_config,
+            dict(
+                loss=loss,
+                reweight=reweight,
+                lr=LEARNING_RATE,
+                init_scale=INIT_SCALE,
+                steps=1,
+                batch_size=batch_size,
+                dtype=dtype,
+                seed=SEED,
+                exact=exact,
+            ),
         )
     )
 
@@ -692,7 +698,7 @@ def paper_runs(config_path: Path) -> list[PaperRun]:
     for experiment in config["paper_experiments"]:
         settings = {**defaults, **config["experiments"][experiment]}
         for name, run in settings.get("runs", {}).items():
-            values = {**config.get("run_defaults", {}), **run}
+            values = resolve_run(config, run, settings.get("device"))
             run_config_ = RunConfig.from_mapping(values, f"experiments.{experiment}.runs.{name}")
             runs.append(
                 PaperRun(

@@ -116,3 +116,16 @@ def test_the_schemas_choices_are_the_packages():
     assert run["dtype"]["enum"] == list(DTYPES)
     assert run["device"]["enum"] == list(DEVICES)
     assert schema["$defs"]["experiment_settings"]["properties"]["device"]["enum"] == list(DEVICES)
+
+
+def test_a_run_takes_its_defaults_from_the_resolved_config(config):
+    """RunConfig reads no config file: the resolved config completes each run, and a run left
+    incomplete names the settings it lacks."""
+    from w2vtheory.config import resolve_run
+    from w2vtheory.training import RunConfig
+
+    config["run_defaults"]["batch_size"] = 123
+    spec = {"loss": "qwem", "reweight": "omniscient", "lr": 1.0, "init_scale": 0.1, "steps": 10}
+    assert RunConfig.from_mapping(resolve_run(config, spec)).batch_size == 123
+    with pytest.raises(InputError, match=r"`run`: no value for .*batch_size.*resolve_run"):
+        RunConfig.from_mapping(spec)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
+from tests.conftest import run_settings
 from w2vtheory.closed_form.statistics import mstar
 from w2vtheory.evaluation.convergence import (
     convergence_markdown,
@@ -29,7 +30,7 @@ from .test_training_objective import _problem
 
 def _config(loss: str, reweight: str, **settings) -> RunConfig:
     base = dict(loss=loss, reweight=reweight, lr=1.0, init_scale=0.1, steps=1, exact=True, device="cpu")
-    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+    return RunConfig.from_mapping(run_settings(**{**base, "subsample_t": 1e-2, **settings}))
 
 
 def test_objective_names():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
+from tests.conftest import run_settings
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
@@ -77,7 +78,7 @@ def _subspace_overlap(W: np.ndarray, vectors: np.ndarray) -> float:
 def _config(**settings) -> RunConfig:
     base = dict(loss="qwem", reweight="omniscient", lr=2.0, init_scale=1e-6, steps=250, batch_size=2000,
                 log_every=10, eval_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
-    return RunConfig.from_mapping(base | settings, "experiments.test.runs.qwem")
+    return RunConfig.from_mapping(run_settings(**(base | settings)), "experiments.test.runs.qwem")
 
 
 def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):

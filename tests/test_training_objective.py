@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.conftest import run_settings
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, unigram_probability
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
@@ -52,7 +53,7 @@ def _problem(vocab: int = 12, n_tokens: int = 3000, doc_length: int = 500, windo
 
 def _config(loss: str, reweight: str, **settings) -> RunConfig:
     base = dict(loss=loss, reweight=reweight, lr=0.5, init_scale=0.5, steps=1, batch_size=500, device="cpu")
-    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+    return RunConfig.from_mapping(run_settings(**{**base, "subsample_t": 1e-2, **settings}))
 
 
 def _authors_min_loss(loss: str, reweight: str, joint: np.ndarray, unigram: np.ndarray, k: float) -> float:
