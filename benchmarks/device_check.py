@@ -285,7 +285,7 @@ def numba_batch(layout, seed: int, step: int, batch_size: int, device: torch.dev
 def check_sampled_step(problem: TrainingProblem, setting: tuple[str, str], batch_size: int, device: torch.device):
     loss, reweight = setting
     config = run_config(loss, reweight, batch_size)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     W0 = initial_w(problem)
     k = problem.negative_weight
@@ -317,7 +317,7 @@ def check_sampled_step(problem: TrainingProblem, setting: tuple[str, str], batch
 
 def check_exact(problem: TrainingProblem, device: torch.device, n_steps: int = 10) -> list[Check]:
     config = run_config("qwem", "omniscient", 1, exact=True)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = initial_w(problem)
     stepper = ExactStepper(W0, objective, torch.float64, device)
     stepper.step(0, config.lr)
@@ -403,7 +403,7 @@ def check_no_synchronisation(problem: TrainingProblem, batch_size: int, device: 
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     W0 = initial_w(problem)
     config = run_config("qwem", "omniscient", batch_size, exact=True)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     steppers = [
         TorchStepper(W0, layout, objective, config, problem.negative_weight, device),
         ExactStepper(W0, objective, torch.float64, device),
@@ -572,7 +572,9 @@ class StepRates:
             problem = self.problem(setting.vocab, setting.dim, setting.negative_weight)
             with_exact = (setting.loss, setting.reweight) == ("qwem", "omniscient")
             exact = replace(setting, batch_size=1, exact=True)
-            objective = build_objective(problem, (exact if with_exact else setting).config())
+            objective = build_objective(
+                problem.statistics, problem.negative_weight, (exact if with_exact else setting).config()
+            )
             if not setting.exact:
                 self.rates[setting] = self._time_sampled(problem, objective, setting)
             if with_exact:

@@ -114,6 +114,5 @@ rule convergence:
         objectives=run_objectives,
         settings=run_settings,
         negative_weight=experiment_param("negative_weight"),
-        dim=experiment_param("dim"),
     script:
         "../scripts/convergence_table.py"

@@ -66,7 +66,6 @@ def convergence_inputs(wildcards):
         "references": [f"{reference}/reference.json" for reference in references],
         "reference_W": [f"{reference}/W.npy" for reference in references],
         **experiment_counts(experiment),
-        "mstar_eigvals": spectrum_file("mstar", "eigvals", experiment),
     }
 
 

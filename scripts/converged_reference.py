@@ -16,7 +16,7 @@ from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import analogy_scorer
 from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.training import DTYPES, RunConfig, TrainingProblem, build_objective
+from w2vtheory.training import DTYPES, RunConfig, build_objective
 from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
 
 
@@ -32,10 +32,7 @@ def main(snakemake) -> None:
         reference = closed_form
     else:
         statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
-        problem = TrainingProblem(
-            np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals
-        )
-        objective = build_objective(problem, config)
+        objective = build_objective(statistics, float(snakemake.params.negative_weight), config)
         reference = minimised_reference(
             objective, closed_form.W, int(snakemake.params.max_iterations), DTYPES[snakemake.params.dtype]
         )

@@ -41,7 +41,7 @@ def test_objective_names():
 @pytest.mark.parametrize("loss,reweight", [("sgns", "sgns"), ("sgns", "omniscient"), ("qwem", "sgns")])
 def test_minimised_reference_is_a_minimum_of_the_expected_loss(loss, reweight):
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config(loss, reweight))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config(loss, reweight))
     start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
     reference = minimised_reference(objective, start, max_iterations=2000)
     positive, negative = (torch.as_tensor(table) for table in objective.tables)
@@ -66,7 +66,7 @@ def test_closed_form_reference_is_where_exact_qwem_converges():
     eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
     eigvals, eigvecs = eigvals[::-1], eigvecs[:, ::-1]
     reference = closed_form_reference(eigvals, eigvecs, 3)
-    objective = build_objective(problem, _config("qwem", "omniscient"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("qwem", "omniscient"))
     stepper = ExactStepper(
         np.random.default_rng(2).standard_normal((12, 3)) * 0.1, objective, torch.float64, torch.device("cpu")
     )
@@ -123,7 +123,7 @@ def test_convergence_row_and_markdown():
 def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
     """1 at W = 0, the exact stepper's normalised loss at any W, and lowest at the minimiser."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config(loss, reweight))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config(loss, reweight))
     assert expected_normalised_loss(objective, np.zeros((12, 3))) == pytest.approx(1.0, abs=1e-12)
     W = np.random.default_rng(4).standard_normal((12, 3)) * 0.3
     stepper = ExactStepper(W, objective, torch.float64, torch.device("cpu"))
@@ -138,7 +138,10 @@ def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
 
 
 def test_expected_normalised_loss_needs_the_dense_objective():
-    objective = build_objective(_problem(vocab=12), _config("sgns", "sgns", exact=False, batch_size=100))
+    problem = _problem(vocab=12)
+    objective = build_objective(
+        problem.statistics, problem.negative_weight, _config("sgns", "sgns", exact=False, batch_size=100)
+    )
     with pytest.raises(ValueError, match="exact: true"):
         expected_normalised_loss(objective, np.zeros((12, 3)))
 
@@ -156,7 +159,7 @@ def test_elementwise_minimiser_zeroes_each_pairs_slope(loss):
 def test_reference_starts_from_the_better_guess():
     """The reference records both starting losses and starts from the lower one."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config("sgns", "omniscient"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("sgns", "omniscient"))
     statistics = problem.statistics
     eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
     mstar_start = closed_form_reference(eigvals[::-1], eigvecs[:, ::-1], 3).W
@@ -170,7 +173,7 @@ def test_float32_evaluations_reach_the_float64_minimum():
     """L-BFGS on float32 losses and gradients stops where float32 can no longer lower the loss: the
     same minimum as float64 to float32 precision, and reported as converged."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config("sgns", "sgns"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("sgns", "sgns"))
     start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
     exact = minimised_reference(objective, start, max_iterations=2000)
     single = minimised_reference(objective, start, max_iterations=2000, dtype=torch.float32)

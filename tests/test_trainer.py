@@ -86,7 +86,7 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     config = _config()
     summary = train(config, problem, tmp_path, evaluate=lambda W: 0.25, progress=False)
 
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     mean_square = objective.mstar_mean_square(problem.vocab_size)
     trace = pd.read_csv(tmp_path / "trace.csv")
     assert list(trace.columns) == ["step", "time", "lr", "loss", "loss_normalised"]
@@ -256,7 +256,7 @@ def test_torch_path_learns_like_the_theory():
     """The device (GPU) step, run here on the CPU: the loss follows the theory's normalised loss."""
     problem = _problem(40, 4, 40, dim=4)
     config = _config(lr=1.0, batch_size=4000)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = np.random.default_rng(0).standard_normal((40, 4)) * 1e-6 / 2
     stepper = TorchStepper(
         W0, corpus_layout(problem.tokens, problem.doc_offsets, 8), objective, config, 1.0, torch.device("cpu")
@@ -280,7 +280,7 @@ def test_torch_path_takes_finite_steps_in_both_dtypes():
     problem = _problem(40, 4, 40, dim=4)
     for dtype in ("float32", "float64"):
         config = _config(dtype=dtype, init_scale=0.1)
-        objective = build_objective(problem, config)
+        objective = build_objective(problem.statistics, problem.negative_weight, config)
         W0 = np.random.default_rng(0).standard_normal((40, 4)) * 0.05
         layout = corpus_layout(problem.tokens, problem.doc_offsets, 8)
         stepper = TorchStepper(W0, layout, objective, config, 1.0, torch.device("cpu"))

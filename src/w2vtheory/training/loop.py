@@ -115,7 +115,7 @@ def train(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         torch.set_num_threads(threads)
     try:
-        objective = build_objective(problem, config)
+        objective = build_objective(problem.statistics, problem.negative_weight, config)
         key = fingerprint(config, problem)
         resumed = load_resume(run_dir, key)
         if resumed is None:
