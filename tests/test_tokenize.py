@@ -6,7 +6,6 @@ from w2vtheory.corpus.tokenize import (
     DOCUMENT_BREAK,
     MAX_DOCUMENT_TOKENS,
     cut_pieces,
-    document_pieces,
     read_word_runs,
     tokenize,
 )
@@ -82,4 +81,4 @@ def test_cut_into_consecutive_pieces() -> None:
 
 def test_real_limit_cuts_a_120k_token_document() -> None:
     text = " ".join(["word"] * 120_000)
-    assert [len(piece) for piece in document_pieces(text)] == [MAX_DOCUMENT_TOKENS, MAX_DOCUMENT_TOKENS, 20_000]
+    assert [len(piece) for piece in cut_pieces([tokenize(text)])] == [MAX_DOCUMENT_TOKENS, MAX_DOCUMENT_TOKENS, 20_000]
