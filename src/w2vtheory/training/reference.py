@@ -13,11 +13,9 @@ close to the answer; svd(M*) is far from it. L-BFGS rather than gradient descent
 no step size tuned to each objective and corpus; the minimiser is the same.
 
 The loss and gradient may be evaluated in float32 (L-BFGS's own state stays float64): each
-evaluation streams four V x V tables, and float32 halves that traffic (1.4x faster per evaluation
-at V = 5,000 with another job beside it, no faster alone on 2 threads). L-BFGS then stops where its
-line search can no longer lower the float32 loss: on the offline ablation (V = 2,000) after about
-630 iterations instead of the 1,000 float64 takes, within 1e-8 of the float64 loss and with the
-same analogy score to 0.2 points (46.3 % and 47.6 %); that stop counts as converged.
+evaluation streams four V x V tables, and float32 halves that traffic. L-BFGS then stops where its
+line search can no longer lower the float32 loss, and that stop counts as converged
+(docs/scaling.md, "Training kernels", has the measured speed and precision).
 """
 
 from __future__ import annotations
