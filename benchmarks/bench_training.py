@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
 import torch
+import yaml
 
+from w2vtheory.config import resolve_run
 from w2vtheory.training import Objective, RunConfig
 from w2vtheory.training.proportional_sampler import ProportionalPairs, alias_table, product_table
 from w2vtheory.training.reweighting import PairWeights
@@ -97,9 +100,12 @@ def main() -> None:
     product_pairs = ProportionalPairs(pair_table, product_table(factor, factor[::-1], 1.0))
     W0 = np.random.default_rng(1).standard_normal((args.vocab, args.dim)) * 0.1 / np.sqrt(args.dim)
     print(f"V = {args.vocab}, d = {args.dim}, B = {args.batch} (+{args.batch} negatives), threads = {args.threads}")
+    repository_config = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "config.yaml").read_text(encoding="utf-8")
+    )
     for dtype in ("float32", "float64"):
         settings = dict(loss="qwem", reweight="omniscient", lr=0.1, init_scale=0.1, steps=1, batch_size=args.batch)
-        config = RunConfig.from_mapping({**settings, "dtype": dtype})
+        config = RunConfig.from_mapping(resolve_run(repository_config, {**settings, "dtype": dtype}))
         plain = torch_rate(layout, weights, config, W0, torch.device("cpu"), args.torch_steps)
         fused = numba_rate(layout, weights, config, W0, args.numba_steps)
         proportional = proportional_rate(pairs, weights, config, W0, args.numba_steps)

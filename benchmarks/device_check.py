@@ -66,6 +66,7 @@ from threadpoolctl import threadpool_limits
 
 from w2vtheory.closed_form.spectra import RELATIVE_TOLERANCE, ZERO_SCALE, top_eigenpairs
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
+from w2vtheory.config import resolve_run
 
 # ---- The package's code paths under test: the one place to retarget after a refactor. ----------------
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
@@ -212,17 +213,22 @@ def problem_mstar(problem: TrainingProblem) -> np.ndarray:
 
 
 def run_config(loss: str, reweight: str, batch_size: int, dtype: str = "float64", exact: bool = False) -> RunConfig:
+    """A run of these settings, completed from config.yaml's run_defaults."""
+    repository_config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     return RunConfig.from_mapping(
-        dict(
-            loss=loss,
-            reweight=reweight,
-            lr=LEARNING_RATE,
-            init_scale=INIT_SCALE,
-            steps=1,
-            batch_size=batch_size,
-            dtype=dtype,
-            seed=SEED,
-            exact=exact,
+        resolve_run(
+            repository_config,
+            dict(
+                loss=loss,
+                reweight=reweight,
+                lr=LEARNING_RATE,
+                init_scale=INIT_SCALE,
+                steps=1,
+                batch_size=batch_size,
+                dtype=dtype,
+                seed=SEED,
+                exact=exact,
+            ),
         )
     )
 
@@ -279,7 +285,7 @@ def numba_batch(layout, seed: int, step: int, batch_size: int, device: torch.dev
 def check_sampled_step(problem: TrainingProblem, setting: tuple[str, str], batch_size: int, device: torch.device):
     loss, reweight = setting
     config = run_config(loss, reweight, batch_size)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     W0 = initial_w(problem)
     k = problem.negative_weight
@@ -311,7 +317,7 @@ def check_sampled_step(problem: TrainingProblem, setting: tuple[str, str], batch
 
 def check_exact(problem: TrainingProblem, device: torch.device, n_steps: int = 10) -> list[Check]:
     config = run_config("qwem", "omniscient", 1, exact=True)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = initial_w(problem)
     stepper = ExactStepper(W0, objective, torch.float64, device)
     stepper.step(0, config.lr)
@@ -397,7 +403,7 @@ def check_no_synchronisation(problem: TrainingProblem, batch_size: int, device: 
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     W0 = initial_w(problem)
     config = run_config("qwem", "omniscient", batch_size, exact=True)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     steppers = [
         TorchStepper(W0, layout, objective, config, problem.negative_weight, device),
         ExactStepper(W0, objective, torch.float64, device),
@@ -566,7 +572,9 @@ class StepRates:
             problem = self.problem(setting.vocab, setting.dim, setting.negative_weight)
             with_exact = (setting.loss, setting.reweight) == ("qwem", "omniscient")
             exact = replace(setting, batch_size=1, exact=True)
-            objective = build_objective(problem, (exact if with_exact else setting).config())
+            objective = build_objective(
+                problem.statistics, problem.negative_weight, (exact if with_exact else setting).config()
+            )
             if not setting.exact:
                 self.rates[setting] = self._time_sampled(problem, objective, setting)
             if with_exact:
@@ -692,7 +700,7 @@ def paper_runs(config_path: Path) -> list[PaperRun]:
     for experiment in config["paper_experiments"]:
         settings = {**defaults, **config["experiments"][experiment]}
         for name, run in settings.get("runs", {}).items():
-            values = {**config.get("run_defaults", {}), **run}
+            values = resolve_run(config, run, settings.get("device"))
             run_config_ = RunConfig.from_mapping(values, f"experiments.{experiment}.runs.{name}")
             runs.append(
                 PaperRun(

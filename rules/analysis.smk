@@ -6,7 +6,7 @@ rule rise_times:
     input:
         unpack(rise_time_inputs),
     output:
-        table=f"{ANALYSIS}/rise_times.csv",
+        table=RISE_TIMES,
     log:
         "results/logs/{experiment}/analysis/rise_times.log",
     benchmark:
@@ -85,7 +85,7 @@ rule dynamics_snapshots:
         W=f"{RUN_DIR}/W.npy",
         svd_left=f"{RUN_ANALYSIS}/left_singular_vectors.npy",
         svd_values=f"{RUN_ANALYSIS}/singular_values.npy",
-        vocab="results/{experiment}/vocab.tsv",
+        vocab=VOCAB,
     output:
         snapshots=f"{RUN_ANALYSIS}/snapshots.csv",
     log:
@@ -101,7 +101,7 @@ rule dynamics_snapshots:
 rule principal_words:
     input:
         **PPMI_SPECTRUM,
-        vocab="results/{experiment}/vocab.tsv",
+        vocab=VOCAB,
         sgns_left=lambda wildcards: run_analysis(
             wildcards, "small_init", "sgns", "left_singular_vectors.npy"
         ),

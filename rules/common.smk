@@ -10,8 +10,8 @@ from w2vtheory.config import (
     trained_models,
     validate_config,
 )
+from w2vtheory import memory, scaling
 from w2vtheory.evaluation.datasets import HYPERHYPER_SETS
-from w2vtheory.scaling import request_mb
 from w2vtheory.corpus.tokenize import corpus_tokenizer
 
 min_version("9.0")
@@ -30,6 +30,59 @@ wildcard_constraints:
     closed_form=CLOSED_FORM_PATTERN,
     run=NAME_PATTERN,
     model=NAME_PATTERN,
+
+
+# Every file path that rules share, spelled once: rules and input functions fill in the fields
+# they know with `path`, the rest stay wildcards (docs/architecture.md describes the files).
+CORPUS_DIR = "resources/corpora/{corpus}"
+# The token store of a corpus, by input name (w2vtheory.corpus.store).
+CORPUS_STORE_FILES = {
+    "lexicon": "lexicon.tsv",
+    "tokens": "tokens.npy",
+    "doc_offsets": "doc_offsets.npy",
+}
+EXPERIMENT_DIR = "results/{experiment}"
+VOCAB = f"{EXPERIMENT_DIR}/vocab.tsv"
+TOKENS = f"{EXPERIMENT_DIR}/tokens.npy"
+DOC_OFFSETS = f"{EXPERIMENT_DIR}/doc_offsets.npy"
+COOCCURRENCE = f"{EXPERIMENT_DIR}/cooccurrence.npy"
+COOCCURRENCE_STATS = f"{EXPERIMENT_DIR}/cooccurrence.json"
+SPECTRUM = f"{EXPERIMENT_DIR}/spectrum/{{matrix}}_{{part}}.npy"
+EMBEDDING = f"{EXPERIMENT_DIR}/embeddings/{{model}}.vec"
+MODEL_SCORES = f"{EXPERIMENT_DIR}/evaluation/{{model}}.csv"
+MODEL_CATEGORIES = f"{EXPERIMENT_DIR}/evaluation/{{model}}_analogy_categories.csv"
+BENCHMARKS = f"{EXPERIMENT_DIR}/benchmarks.csv"
+ANALOGY_CATEGORIES = f"{EXPERIMENT_DIR}/analogy_categories.csv"
+SUMMARY = f"{EXPERIMENT_DIR}/summary.md"
+RUN_DIR = f"{EXPERIMENT_DIR}/runs/{{run}}"
+REFERENCE_DIR = f"{EXPERIMENT_DIR}/references/{{objective}}"
+CONVERGENCE = f"{EXPERIMENT_DIR}/convergence.csv"
+RISE_TIMES = f"{EXPERIMENT_DIR}/analysis/rise_times.csv"
+ANALYSIS = f"{EXPERIMENT_DIR}/analysis"
+RUN_ANALYSIS = f"{ANALYSIS}/runs/{{run}}"
+FIGURES_DIR = f"{EXPERIMENT_DIR}/figures"
+
+
+class _Wildcards(dict):
+    def __missing__(self, key):
+        return f"{{{key}}}"
+
+
+def path(template, **fields):
+    """`template` with `fields` filled in; its other {fields} stay Snakemake wildcards."""
+    return template.format_map(_Wildcards(fields))
+
+
+def spectrum_file(matrix, part, experiment="{experiment}"):
+    return path(SPECTRUM, experiment=experiment, matrix=matrix, part=part)
+
+
+# What a job reads to rebuild P(i,j), P(i) and M* (load_corpus_statistics), by input name.
+COUNTS = {"vocab": VOCAB, "cooccurrence": COOCCURRENCE, "stats": COOCCURRENCE_STATS}
+
+
+def experiment_counts(experiment):
+    return {name: path(file, experiment=experiment) for name, file in COUNTS.items()}
 
 
 # Both write embeddings/<name>.vec; run names may not be closed-form names (w2vtheory.config).
@@ -65,16 +118,17 @@ def corpus_config(name):
 
 def experiment_tokenizer(wildcards):
     """The tokenizer of the experiment's corpus (benchmark words are normalised the same way)."""
-    return corpus_tokenizer(corpus_config(experiment_config(wildcards.experiment)["corpus"]))
+    return corpus_tokenizer(
+        corpus_config(experiment_config(wildcards.experiment)["corpus"])
+    )
 
 
 def corpus_store(wildcards):
     """The token store of the experiment's corpus."""
     corpus = experiment_config(wildcards.experiment)["corpus"]
     return {
-        "lexicon": f"resources/corpora/{corpus}/lexicon.tsv",
-        "tokens": f"resources/corpora/{corpus}/tokens.npy",
-        "doc_offsets": f"resources/corpora/{corpus}/doc_offsets.npy",
+        name: path(f"{CORPUS_DIR}/{file}", corpus=corpus)
+        for name, file in CORPUS_STORE_FILES.items()
     }
 
 
@@ -85,24 +139,32 @@ def raw_corpus(wildcards):
     if source == "local":
         return [corpus["path"]]
     if source == "bundled":
-        return [f"resources/corpora/{wildcards.corpus}/source.txt"]
+        return [path(f"{CORPUS_DIR}/source.txt", corpus=wildcards.corpus)]
     if source == "url":
-        return [f"resources/corpora/{wildcards.corpus}/download.zip"]
+        return [path(f"{CORPUS_DIR}/download.zip", corpus=wildcards.corpus)]
     return []
 
 
-def matrix_mem_mb(wildcards, copies):
-    """Memory for `copies` V x V float64 matrices plus 1 GB of headroom."""
-    vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
-    return int(copies * vocab_size**2 * 8 / 1e6) + 1000
-
-
-def modelled_mem_mb(rule):
-    """Memory for a job of `rule` at the experiment's V: the measured cost model's peak with a
-    margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus."""
+def matrix_mem_mb(copies):
+    """Memory for a job holding `copies` (an int, or wildcards -> int) V x V float64 matrices at the
+    experiment's V (w2vtheory.memory, which its script checks against)."""
 
     def mem_mb(wildcards):
-        return request_mb(rule, experiment_config(wildcards.experiment)["vocab_size"])
+        count = copies(wildcards) if callable(copies) else copies
+        vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
+        return memory.request_mb(vocab_size, count)
+
+    return mem_mb
+
+
+def modelled_mem_mb(rule_name):
+    """Memory for a job of rule `rule_name` at the experiment's V: the measured cost model's peak
+    with a margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus.
+    """
+
+    def mem_mb(wildcards):
+        vocab_size = experiment_config(wildcards.experiment)["vocab_size"]
+        return scaling.request_mb(rule_name, vocab_size)
 
     return mem_mb
 
@@ -119,11 +181,6 @@ def per_model(pattern):
         experiment=wildcards.experiment,
         model=experiment_config(wildcards.experiment)["models"],
     )
-
-
-def needs_dense_tables(run):
-    """Whether a run holds the dense expected-loss tables: exact mode or proportional sampling."""
-    return run["exact"] or run["pair_sampling"] == "proportional"
 
 
 def run_config(wildcards):
@@ -163,9 +220,8 @@ def hyperhyper_outputs():
 
 
 def experiment_targets(name):
-    prefix = f"results/{name}"
-    tables = ["benchmarks.csv", "analogy_categories.csv", "summary.md"]
-    return [f"{prefix}/{table}" for table in tables] + figure_targets(name)
+    tables = [BENCHMARKS, ANALOGY_CATEGORIES, SUMMARY]
+    return [path(table, experiment=name) for table in tables] + figure_targets(name)
 
 
 def default_targets():

@@ -4,8 +4,8 @@
 
 rule fetch_bundled_corpus:
     output:
-        source="resources/corpora/{corpus}/source.txt",
-        provenance="resources/corpora/{corpus}/source_provenance.json",
+        source=f"{CORPUS_DIR}/source.txt",
+        provenance=f"{CORPUS_DIR}/source_provenance.json",
     log:
         "results/logs/corpora/{corpus}/fetch_bundled_corpus.log",
     benchmark:
@@ -20,7 +20,7 @@ rule fetch_bundled_corpus:
 
 rule download_corpus:
     output:
-        archive="resources/corpora/{corpus}/download.zip",
+        archive=f"{CORPUS_DIR}/download.zip",
     log:
         "results/logs/corpora/{corpus}/download_corpus.log",
     benchmark:
@@ -37,10 +37,8 @@ rule tokenize_corpus:
     input:
         raw_corpus,
     output:
-        lexicon="resources/corpora/{corpus}/lexicon.tsv",
-        tokens="resources/corpora/{corpus}/tokens.npy",
-        doc_offsets="resources/corpora/{corpus}/doc_offsets.npy",
-        provenance="resources/corpora/{corpus}/provenance.json",
+        **{name: f"{CORPUS_DIR}/{file}" for name, file in CORPUS_STORE_FILES.items()},
+        provenance=f"{CORPUS_DIR}/provenance.json",
     log:
         "results/logs/corpora/{corpus}/tokenize_corpus.log",
     benchmark:

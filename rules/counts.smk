@@ -6,9 +6,9 @@ rule build_vocab:
     input:
         unpack(corpus_store),
     output:
-        vocab="results/{experiment}/vocab.tsv",
-        tokens="results/{experiment}/tokens.npy",
-        doc_offsets="results/{experiment}/doc_offsets.npy",
+        vocab=VOCAB,
+        tokens=TOKENS,
+        doc_offsets=DOC_OFFSETS,
     log:
         "results/logs/{experiment}/build_vocab.log",
     benchmark:
@@ -26,12 +26,12 @@ rule build_vocab:
 
 rule count_cooccurrence:
     input:
-        tokens="results/{experiment}/tokens.npy",
-        doc_offsets="results/{experiment}/doc_offsets.npy",
-        vocab="results/{experiment}/vocab.tsv",
+        tokens=TOKENS,
+        doc_offsets=DOC_OFFSETS,
+        vocab=VOCAB,
     output:
-        matrix="results/{experiment}/cooccurrence.npy",
-        stats="results/{experiment}/cooccurrence.json",
+        matrix=COOCCURRENCE,
+        stats=COOCCURRENCE_STATS,
     log:
         "results/logs/{experiment}/count_cooccurrence.log",
     benchmark:

@@ -3,11 +3,11 @@
 
 rule closed_form_embedding:
     input:
-        eigvals="results/{experiment}/spectrum/{closed_form}_eigvals.npy",
-        eigvecs="results/{experiment}/spectrum/{closed_form}_eigvecs.npy",
-        vocab="results/{experiment}/vocab.tsv",
+        eigvals=spectrum_file("{closed_form}", "eigvals"),
+        eigvecs=spectrum_file("{closed_form}", "eigvecs"),
+        vocab=VOCAB,
     output:
-        vec="results/{experiment}/embeddings/{closed_form}.vec",
+        vec=path(EMBEDDING, model="{closed_form}"),
     log:
         "results/logs/{experiment}/closed_form_embedding_{closed_form}.log",
     benchmark:

@@ -23,10 +23,10 @@ rule fetch_benchmarks:
 rule evaluate_embedding:
     input:
         unpack(benchmark_inputs),
-        vec="results/{experiment}/embeddings/{model}.vec",
+        vec=EMBEDDING,
     output:
-        scores="results/{experiment}/evaluation/{model}.csv",
-        categories="results/{experiment}/evaluation/{model}_analogy_categories.csv",
+        scores=MODEL_SCORES,
+        categories=MODEL_CATEGORIES,
     log:
         "results/logs/{experiment}/evaluate_{model}.log",
     benchmark:
@@ -43,16 +43,14 @@ rule evaluate_embedding:
 
 rule collect_benchmarks:
     input:
-        scores=per_model("results/{experiment}/evaluation/{model}.csv"),
-        categories=per_model(
-            "results/{experiment}/evaluation/{model}_analogy_categories.csv"
-        ),
+        scores=per_model(MODEL_SCORES),
+        categories=per_model(MODEL_CATEGORIES),
         convergence=convergence_table_input,
         rise_times=rise_time_table_input,
     output:
-        benchmarks="results/{experiment}/benchmarks.csv",
-        categories="results/{experiment}/analogy_categories.csv",
-        summary="results/{experiment}/summary.md",
+        benchmarks=BENCHMARKS,
+        categories=ANALOGY_CATEGORIES,
+        summary=SUMMARY,
     log:
         "results/logs/{experiment}/collect_benchmarks.log",
     benchmark:

@@ -1,12 +1,8 @@
 # Helpers of rules/analysis.smk and rules/figures.smk: the runs playing each figure role, their
 # files, the analysis tables, and the figure options from the experiment's `figures` key.
 
-FIGURES_DIR = "results/{experiment}/figures"
-ANALYSIS = "results/{experiment}/analysis"
-RUN_DIR = "results/{experiment}/runs/{run}"
-RUN_ANALYSIS = "results/{experiment}/analysis/runs/{run}"
-MODEL_PAIR = ("qwem", "sgns")
-INIT_ROLES = ("small_init", "large_init")
+from w2vtheory.plots.run_files import INIT_ROLES, MODEL_PAIR
+
 ABLATION_ROLES = ("sgns", "quartic", "setting31", "qwem")
 # The figure roles that name training runs, and their keys.
 RUN_ROLES = {**{init: MODEL_PAIR for init in INIT_ROLES}, "ablation": ABLATION_ROLES}
@@ -35,37 +31,26 @@ def role_runs(wildcards, role, keys):
     return {key: runs[key] for key in keys if key in runs}
 
 
-def run_directories(wildcards, role, keys):
-    return {
-        key: RUN_DIR.format(experiment=wildcards.experiment, run=run)
-        for key, run in role_runs(wildcards, role, keys).items()
-    }
-
-
 def run_files(wildcards, role, keys, files):
-    """Input files of the runs, named <role>_<key>_<file stem>."""
+    """Input files of the runs, named <role>_<key>_<file stem> (w2vtheory.plots.run_files reads
+    them by these names)."""
     return {
-        f"{role}_{key}_{name.split('.')[0]}": f"{directory}/{name}"
-        for key, directory in run_directories(wildcards, role, keys).items()
+        f"{role}_{key}_{name.split('.')[0]}": path(
+            f"{RUN_DIR}/{name}", experiment=wildcards.experiment, run=run
+        )
+        for key, run in role_runs(wildcards, role, keys).items()
         for name in files
     }
 
 
-def complete_inits(wildcards):
-    """{init role: {model: run directory}} for the init roles naming both QWEM and SGNS runs."""
+def init_inputs(wildcards):
+    """The run files of the init roles naming both QWEM and SGNS runs."""
     roles = figure_roles(wildcards.experiment)
     return {
-        init: run_directories(wildcards, init, MODEL_PAIR)
+        name: file
         for init in INIT_ROLES
         if has_models(roles, init)
-    }
-
-
-def init_inputs(wildcards):
-    return {
-        name: path
-        for init in complete_inits(wildcards)
-        for name, path in run_files(
+        for name, file in run_files(
             wildcards, init, MODEL_PAIR, TRAINED_RUN_FILES
         ).items()
     }
@@ -93,12 +78,12 @@ def spectra_categories(wildcards):
 
 
 def analysis_table(wildcards, table):
-    return f"{ANALYSIS.format(experiment=wildcards.experiment)}/{table}"
+    return path(f"{ANALYSIS}/{table}", experiment=wildcards.experiment)
 
 
 def run_analysis(wildcards, role, model, table):
     run = role_runs(wildcards, role, (model,))[model]
-    return f"{RUN_ANALYSIS.format(experiment=wildcards.experiment, run=run)}/{table}"
+    return path(f"{RUN_ANALYSIS}/{table}", experiment=wildcards.experiment, run=run)
 
 
 def small_init_models(wildcards):
@@ -121,23 +106,14 @@ def figure_outputs(name, category, extra=None):
     }
 
 
-SPECTRUM = "results/{experiment}/spectrum/{matrix}_{part}.npy"
 MSTAR_INPUTS = {
-    "eigvals": SPECTRUM.format(
-        experiment="{experiment}", matrix="mstar", part="eigvals"
-    ),
-    "eigvecs": SPECTRUM.format(
-        experiment="{experiment}", matrix="mstar", part="eigvecs"
-    ),
-    "vocab": "results/{experiment}/vocab.tsv",
+    "eigvals": spectrum_file("mstar", "eigvals"),
+    "eigvecs": spectrum_file("mstar", "eigvecs"),
+    "vocab": VOCAB,
 }
 PPMI_SPECTRUM = {
-    "ppmi_eigvals": SPECTRUM.format(
-        experiment="{experiment}", matrix="ppmi", part="eigvals"
-    ),
-    "ppmi_eigvecs": SPECTRUM.format(
-        experiment="{experiment}", matrix="ppmi", part="eigvecs"
-    ),
+    "ppmi_eigvals": spectrum_file("ppmi", "eigvals"),
+    "ppmi_eigvecs": spectrum_file("ppmi", "eigvecs"),
 }
 
 
@@ -162,15 +138,13 @@ FIGURES = {
                 for model in MODEL_PAIR
             },
         },
-        "options": lambda wildcards: {
-            "runs": run_directories(wildcards, "small_init", MODEL_PAIR)
-        },
+        "options": no_options,
     },
     "fig2_singular_values": {
         "subcategory": "Training dynamics",
         "available": lambda roles: any(has_models(roles, init) for init in INIT_ROLES),
         "inputs": init_inputs,
-        "options": lambda wildcards: {"inits": complete_inits(wildcards)},
+        "options": no_options,
     },
     "fig3_directions": {
         "subcategory": "Learned features",
@@ -219,9 +193,7 @@ FIGURES = {
         "inputs": lambda wildcards: run_files(
             wildcards, "ablation", ABLATION_ROLES, TRAINED_RUN_FILES
         ),
-        "options": lambda wildcards: {
-            "runs": run_directories(wildcards, "ablation", ABLATION_ROLES)
-        },
+        "options": no_options,
     },
     "fig8_analogy_cosines": {
         "subcategory": "Linear structure",
@@ -235,9 +207,7 @@ FIGURES = {
         "subcategory": "Corpus statistics",
         "available": lambda roles: True,
         "inputs": lambda wildcards: {
-            matrix: SPECTRUM.format(
-                experiment=wildcards.experiment, matrix=matrix, part="eigvals"
-            )
+            matrix: spectrum_file(matrix, "eigvals", wildcards.experiment)
             for matrix in ("mstar", "pmi", "ppmi", "pair_ratio")
         },
         "options": no_options,
@@ -284,7 +254,7 @@ def figure_targets(experiment: str) -> list[str]:
     """Every figure file the experiment's config supports (for rule all and the paper target)."""
     files = []
     for name in figure_names(experiment):
-        stem = f"{FIGURES_DIR.format(experiment=experiment)}/{name}"
+        stem = path(f"{FIGURES_DIR}/{name}", experiment=experiment)
         files += [f"{stem}.pdf", f"{stem}.png", f"{stem}.csv"]
         if name == "fig3_table":
             files.append(f"{stem}.md")

@@ -33,7 +33,7 @@ for figure_name, figure in FIGURES.items():
 
 rule fig3_table:
     input:
-        benchmarks="results/{experiment}/benchmarks.csv",
+        benchmarks=BENCHMARKS,
     output:
         **figure_outputs(
             "fig3_table",

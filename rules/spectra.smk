@@ -4,12 +4,10 @@
 
 rule compute_spectrum:
     input:
-        cooccurrence="results/{experiment}/cooccurrence.npy",
-        stats="results/{experiment}/cooccurrence.json",
-        vocab="results/{experiment}/vocab.tsv",
+        **COUNTS,
     output:
-        eigvals="results/{experiment}/spectrum/{matrix}_eigvals.npy",
-        eigvecs="results/{experiment}/spectrum/{matrix}_eigvecs.npy",
+        eigvals=spectrum_file("{matrix}", "eigvals"),
+        eigvecs=spectrum_file("{matrix}", "eigvecs"),
     log:
         "results/logs/{experiment}/compute_spectrum_{matrix}.log",
     benchmark:
@@ -20,8 +18,7 @@ rule compute_spectrum:
         "../envs/spectra.yaml"
     threads: MAX_THREADS
     resources:
-        # counts, the matrix, and the eigensolver's workspace
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 5),
+        mem_mb=matrix_mem_mb(memory.SPECTRUM_COPIES),
         gpu=spectrum_gpus,
     params:
         matrix=lambda wildcards: wildcards.matrix,

@@ -5,21 +5,19 @@
 
 rule train_run:
     input:
-        tokens="results/{experiment}/tokens.npy",
-        doc_offsets="results/{experiment}/doc_offsets.npy",
-        vocab="results/{experiment}/vocab.tsv",
-        cooccurrence="results/{experiment}/cooccurrence.npy",
-        stats="results/{experiment}/cooccurrence.json",
-        mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
+        **COUNTS,
+        tokens=TOKENS,
+        doc_offsets=DOC_OFFSETS,
+        mstar_eigvals=spectrum_file("mstar", "eigvals"),
         analogies=config["benchmarks"]["analogies"],
     output:
-        W="results/{experiment}/runs/{run}/W.npy",
-        trace="results/{experiment}/runs/{run}/trace.csv",
-        evaluations="results/{experiment}/runs/{run}/evaluations.csv",
-        singular_values="results/{experiment}/runs/{run}/singular_values.csv",
-        checkpoints="results/{experiment}/runs/{run}/checkpoints.csv",
-        summary="results/{experiment}/runs/{run}/run.json",
-        vec="results/{experiment}/embeddings/{run}.vec",
+        W=f"{RUN_DIR}/W.npy",
+        trace=f"{RUN_DIR}/trace.csv",
+        evaluations=f"{RUN_DIR}/evaluations.csv",
+        singular_values=f"{RUN_DIR}/singular_values.csv",
+        checkpoints=f"{RUN_DIR}/checkpoints.csv",
+        summary=f"{RUN_DIR}/run.json",
+        vec=path(EMBEDDING, model="{run}"),
     log:
         "results/logs/{experiment}/train_{run}.log",
     benchmark:
@@ -28,10 +26,10 @@ rule train_run:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # V x V float64 matrices: w2vtheory.memory.TRAINING_MATRICES, or EXACT_ for exact mode
-        # and proportional sampling (dense expected-loss tables)
-        mem_mb=lambda wildcards: matrix_mem_mb(
-            wildcards, 8 if needs_dense_tables(run_config(wildcards)) else 4
+        mem_mb=matrix_mem_mb(
+            lambda wildcards: memory.training_copies(
+                run_config(wildcards)["exact"], run_config(wildcards)["pair_sampling"]
+            )
         ),
         gpu=lambda wildcards: int(run_config(wildcards)["device"] != "cpu"),
     params:
@@ -46,13 +44,13 @@ rule train_run:
 
 rule theory_curves:
     input:
-        run="results/{experiment}/runs/{run}/run.json",
-        singular_values="results/{experiment}/runs/{run}/singular_values.csv",
-        trace="results/{experiment}/runs/{run}/trace.csv",
-        mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
+        run=f"{RUN_DIR}/run.json",
+        singular_values=f"{RUN_DIR}/singular_values.csv",
+        trace=f"{RUN_DIR}/trace.csv",
+        mstar_eigvals=spectrum_file("mstar", "eigvals"),
     output:
-        theory="results/{experiment}/runs/{run}/theory.csv",
-        theory_loss="results/{experiment}/runs/{run}/theory_loss.csv",
+        theory=f"{RUN_DIR}/theory.csv",
+        theory_loss=f"{RUN_DIR}/theory_loss.csv",
     log:
         "results/logs/{experiment}/theory_curves_{run}.log",
     benchmark:
@@ -69,15 +67,13 @@ rule theory_curves:
 # run beside the one-thread training jobs instead of after them.
 rule converged_reference:
     input:
-        vocab="results/{experiment}/vocab.tsv",
-        cooccurrence="results/{experiment}/cooccurrence.npy",
-        stats="results/{experiment}/cooccurrence.json",
-        mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
-        mstar_eigvecs="results/{experiment}/spectrum/mstar_eigvecs.npy",
+        **COUNTS,
+        mstar_eigvals=spectrum_file("mstar", "eigvals"),
+        mstar_eigvecs=spectrum_file("mstar", "eigvecs"),
         analogies=config["benchmarks"]["analogies"],
     output:
-        W="results/{experiment}/references/{objective}/W.npy",
-        summary="results/{experiment}/references/{objective}/reference.json",
+        W=f"{REFERENCE_DIR}/W.npy",
+        summary=f"{REFERENCE_DIR}/reference.json",
     log:
         "results/logs/{experiment}/converged_reference_{objective}.log",
     benchmark:
@@ -89,8 +85,7 @@ rule converged_reference:
         "../envs/training.yaml"
     threads: MAX_THREADS
     resources:
-        # w2vtheory.memory.EXACT_TRAINING_MATRICES V x V float64 matrices
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
+        mem_mb=matrix_mem_mb(memory.DENSE_TRAINING_COPIES),
     params:
         tokenizer=experiment_tokenizer,
         run=objective_run,
@@ -106,7 +101,7 @@ rule convergence:
     input:
         unpack(convergence_inputs),
     output:
-        table="results/{experiment}/convergence.csv",
+        table=CONVERGENCE,
     log:
         "results/logs/{experiment}/convergence.log",
     benchmark:
@@ -115,12 +110,11 @@ rule convergence:
         "../envs/training.yaml"
     resources:
         # the dense pair tables of each run's objective, to evaluate its expected loss
-        mem_mb=lambda wildcards: matrix_mem_mb(wildcards, 8),
+        mem_mb=matrix_mem_mb(memory.DENSE_TRAINING_COPIES),
     params:
         runs=trained_runs,
         objectives=run_objectives,
         settings=run_settings,
         negative_weight=experiment_param("negative_weight"),
-        dim=experiment_param("dim"),
     script:
         "../scripts/convergence_table.py"

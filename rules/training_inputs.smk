@@ -13,7 +13,9 @@ OBJECTIVE_PATTERN = "(qwem|sgns)-(omniscient|sgns|unigram)(-t[0-9.e+-]+)?"
 THEORY_CODE_DIGEST = hashlib.sha256(
     b"".join(
         path.read_bytes()
-        for path in sorted(Path(workflow.basedir, "src", "w2vtheory", "theory").glob("*.py"))
+        for path in sorted(
+            Path(workflow.basedir, "src", "w2vtheory", "theory").glob("*.py")
+        )
     )
 ).hexdigest()
 
@@ -48,26 +50,22 @@ def trained_runs(wildcards):
 
 
 def convergence_inputs(wildcards):
-    runs = trained_runs(wildcards)
-    run_dir = f"results/{wildcards.experiment}/runs"
-    objectives = sorted({run_objective(wildcards.experiment, run) for run in runs})
+    experiment = wildcards.experiment
+    names = trained_runs(wildcards)
+    runs = [path(RUN_DIR, experiment=experiment, run=run) for run in names]
+    objectives = sorted({run_objective(experiment, run) for run in names})
+    references = [
+        path(REFERENCE_DIR, experiment=experiment, objective=objective)
+        for objective in objectives
+    ]
     return {
-        "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
-        "evaluations": [f"{run_dir}/{run}/evaluations.csv" for run in runs],
-        "singular_values": [f"{run_dir}/{run}/singular_values.csv" for run in runs],
-        "W": [f"{run_dir}/{run}/W.npy" for run in runs],
-        "references": [
-            f"results/{wildcards.experiment}/references/{objective}/reference.json"
-            for objective in objectives
-        ],
-        "reference_W": [
-            f"results/{wildcards.experiment}/references/{objective}/W.npy"
-            for objective in objectives
-        ],
-        "vocab": f"results/{wildcards.experiment}/vocab.tsv",
-        "cooccurrence": f"results/{wildcards.experiment}/cooccurrence.npy",
-        "stats": f"results/{wildcards.experiment}/cooccurrence.json",
-        "mstar_eigvals": f"results/{wildcards.experiment}/spectrum/mstar_eigvals.npy",
+        "summaries": [f"{run}/run.json" for run in runs],
+        "evaluations": [f"{run}/evaluations.csv" for run in runs],
+        "singular_values": [f"{run}/singular_values.csv" for run in runs],
+        "W": [f"{run}/W.npy" for run in runs],
+        "references": [f"{reference}/reference.json" for reference in references],
+        "reference_W": [f"{reference}/W.npy" for reference in references],
+        **experiment_counts(experiment),
     }
 
 
@@ -83,24 +81,28 @@ def run_settings(wildcards):
 
 
 def rise_time_inputs(wildcards):
-    run_dir = f"results/{wildcards.experiment}/runs"
-    runs = trained_runs(wildcards)
+    experiment = wildcards.experiment
+    runs = [
+        path(RUN_DIR, experiment=experiment, run=run) for run in trained_runs(wildcards)
+    ]
     return {
-        "singular_values": [f"{run_dir}/{run}/singular_values.csv" for run in runs],
-        "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
-        "mstar_eigvals": f"results/{wildcards.experiment}/spectrum/mstar_eigvals.npy",
+        "singular_values": [f"{run}/singular_values.csv" for run in runs],
+        "summaries": [f"{run}/run.json" for run in runs],
+        "mstar_eigvals": path(
+            SPECTRUM, experiment=experiment, matrix="mstar", part="eigvals"
+        ),
     }
 
 
 def rise_time_table_input(wildcards):
     """analysis/rise_times.csv, for experiments that train."""
     if trained_models(experiment_config(wildcards.experiment)):
-        return [f"results/{wildcards.experiment}/analysis/rise_times.csv"]
+        return [path(RISE_TIMES, experiment=wildcards.experiment)]
     return []
 
 
 def convergence_table_input(wildcards):
     """convergence.csv, for experiments that train."""
     if trained_models(experiment_config(wildcards.experiment)):
-        return [f"results/{wildcards.experiment}/convergence.csv"]
+        return [path(CONVERGENCE, experiment=wildcards.experiment)]
     return []

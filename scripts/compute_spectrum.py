@@ -16,7 +16,7 @@ from w2vtheory.atomic import save_npy
 from w2vtheory.closed_form.spectra import build_matrix, top_eigenpairs
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
-from w2vtheory.memory import SPECTRUM_MATRICES, check_matrix_memory
+from w2vtheory.memory import SPECTRUM_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 
 log = logging.getLogger("compute_spectrum")
@@ -37,7 +37,7 @@ def read_pair_statistics(path: str) -> tuple[int, int]:
 def main(snakemake: Any) -> None:
     params = snakemake.params
     _, counts = read_lexicon(snakemake.input.vocab)
-    check_matrix_memory(f"the {params.matrix} spectrum", len(counts), SPECTRUM_MATRICES)
+    check_matrix_memory(f"the {params.matrix} spectrum", len(counts), SPECTRUM_COPIES)
     cooccurrence = np.load(snakemake.input.cooccurrence)
     size = len(counts)
     if cooccurrence.shape != (size, size):

@@ -14,9 +14,9 @@ from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.closed_form.statistics import load_corpus_statistics
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import analogy_scorer
-from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
+from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.training import DTYPES, RunConfig, TrainingProblem, build_objective
+from w2vtheory.training import DTYPES, RunConfig, build_objective
 from w2vtheory.training.reference import closed_form_reference, minimised_reference, objective_name
 
 
@@ -25,17 +25,14 @@ def main(snakemake) -> None:
     dim = int(snakemake.params.dim)
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
     config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
-    check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), EXACT_TRAINING_MATRICES)
+    check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), DENSE_TRAINING_COPIES)
     eigvals = np.load(snakemake.input.mstar_eigvals)
     closed_form = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
     if (config.loss, config.reweight) == ("qwem", "omniscient"):
         reference = closed_form
     else:
         statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
-        problem = TrainingProblem(
-            np.empty(0), np.zeros(1), statistics, float(snakemake.params.negative_weight), dim, eigvals
-        )
-        objective = build_objective(problem, config)
+        objective = build_objective(statistics, float(snakemake.params.negative_weight), config)
         reference = minimised_reference(
             objective, closed_form.W, int(snakemake.params.max_iterations), DTYPES[snakemake.params.dtype]
         )

@@ -2,8 +2,8 @@
 
 snakemake.input: summaries, evaluations, singular_values, W (one per run, in params.runs order),
 references and reference_W (reference.json and W.npy, in sorted objective order), vocab,
-cooccurrence, stats, mstar_eigvals. snakemake.params: runs, objectives, settings (each run's
-settings), negative_weight, dim.
+cooccurrence, stats. snakemake.params: runs, objectives, settings (each run's settings),
+negative_weight.
 """
 
 import json
@@ -15,24 +15,17 @@ import pandas as pd
 from w2vtheory.atomic import write_table
 from w2vtheory.closed_form.statistics import load_corpus_statistics
 from w2vtheory.evaluation.convergence import convergence_row, convergence_table
-from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
+from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
-from w2vtheory.training import RunConfig, TrainingProblem, build_objective
+from w2vtheory.training import RunConfig, build_objective
 from w2vtheory.training.objective import expected_normalised_loss
 
 
 def main(snakemake) -> None:
     experiment = snakemake.wildcards.experiment
     statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
-    check_matrix_memory("the expected losses of the trained runs", statistics.vocab_size, EXACT_TRAINING_MATRICES)
-    problem = TrainingProblem(
-        np.empty(0),
-        np.zeros(1),
-        statistics,
-        float(snakemake.params.negative_weight),
-        int(snakemake.params.dim),
-        np.load(snakemake.input.mstar_eigvals),
-    )
+    check_matrix_memory("the expected losses of the trained runs", statistics.vocab_size, DENSE_TRAINING_COPIES)
+    negative_weight = float(snakemake.params.negative_weight)
     references = {}
     for summary_path, W_path in zip(snakemake.input.references, snakemake.input.reference_W, strict=True):
         references[json.loads(Path(summary_path).read_text(encoding="utf-8"))["objective"]] = (summary_path, W_path)
@@ -43,7 +36,8 @@ def main(snakemake) -> None:
         indices = [index for index, (_, objective, _) in enumerate(runs) if objective == objective_key]
         name, _, settings = runs[indices[0]]
         exact = {**settings, "exact": True, "dtype": "float64", "device": "cpu"}
-        objective = build_objective(problem, RunConfig.from_mapping(exact, f"experiments.{experiment}.runs.{name}"))
+        config = RunConfig.from_mapping(exact, f"experiments.{experiment}.runs.{name}")
+        objective = build_objective(statistics, negative_weight, config)
         reference_loss = expected_normalised_loss(objective, np.load(references[objective_key][1]))
         for index in indices:
             losses[index] = (expected_normalised_loss(objective, np.load(snakemake.input.W[index])), reference_loss)

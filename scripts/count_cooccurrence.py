@@ -16,7 +16,7 @@ from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.corpus.cooccurrence import check_window, count_cooccurrence, count_pairs
 from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.corpus.vocab import read_lexicon
-from w2vtheory.memory import COUNTING_MATRICES, check_matrix_memory
+from w2vtheory.memory import COUNTING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 
 log = logging.getLogger("count_cooccurrence")
@@ -25,7 +25,7 @@ log = logging.getLogger("count_cooccurrence")
 def main(snakemake: Any) -> None:
     window = check_window(snakemake.params.window)
     words, _ = read_lexicon(snakemake.input.vocab)
-    check_matrix_memory("counting the co-occurrences", len(words), COUNTING_MATRICES)
+    check_matrix_memory("counting the co-occurrences", len(words), COUNTING_COPIES)
     # Read a chunk at a time: a memory map would count the whole file in the job's memory.
     tokens = NpyVectorReader(snakemake.input.tokens)
     offsets = np.load(snakemake.input.doc_offsets)

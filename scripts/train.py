@@ -13,7 +13,7 @@ import numpy as np
 from w2vtheory.closed_form.embeddings import write_vec
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import analogy_scorer
-from w2vtheory.memory import EXACT_TRAINING_MATRICES, TRAINING_MATRICES, check_matrix_memory
+from w2vtheory.memory import check_matrix_memory, training_copies
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, load_problem, train
 
@@ -22,8 +22,7 @@ def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     key = f"experiments.{snakemake.wildcards.experiment}.runs.{snakemake.wildcards.run}"
     config = RunConfig.from_mapping(dict(snakemake.params.run), key)
-    dense_tables = config.exact or config.pair_sampling == "proportional"
-    copies = EXACT_TRAINING_MATRICES if dense_tables else TRAINING_MATRICES
+    copies = training_copies(config.exact, config.pair_sampling)
     check_matrix_memory(f"training run `{snakemake.wildcards.run}`", len(words), copies)
     problem = load_problem(
         snakemake.input.tokens,

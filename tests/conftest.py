@@ -13,8 +13,15 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
+from w2vtheory.config import resolve_run
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+def run_settings(**settings) -> dict:
+    """A run's settings completed from the repository's config.yaml, as the workflow completes them."""
+    return resolve_run(yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")), settings)
 
 
 def gensim_test_file(name: str) -> Path:

@@ -125,3 +125,16 @@ def test_every_corpus_source_takes_a_tokenizer(config):
     for corpus in config["corpora"].values():
         corpus["tokenizer"] = "unicode"
     validate_config(config, SCHEMA)
+
+
+def test_a_run_takes_its_defaults_from_the_resolved_config(config):
+    """RunConfig reads no config file: the resolved config completes each run, and a run left
+    incomplete names the settings it lacks."""
+    from w2vtheory.config import resolve_run
+    from w2vtheory.training import RunConfig
+
+    config["run_defaults"]["batch_size"] = 123
+    spec = {"loss": "qwem", "reweight": "omniscient", "lr": 1.0, "init_scale": 0.1, "steps": 10}
+    assert RunConfig.from_mapping(resolve_run(config, spec)).batch_size == 123
+    with pytest.raises(InputError, match=r"`run`: no value for .*batch_size.*resolve_run"):
+        RunConfig.from_mapping(spec)

@@ -19,8 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from tests.conftest import run_script  # noqa: E402
 from w2vtheory.analysis.snapshots import learned_modes  # noqa: E402
+from w2vtheory.errors import InputError  # noqa: E402
 from w2vtheory.paper import paper_score  # noqa: E402
-from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, style  # noqa: E402
+from w2vtheory.plots import feature_atlas, fig3_directions, fig3_table, fig7_ablation, style  # noqa: E402
 from w2vtheory.theory.dynamics import singular_value_theory, tau  # noqa: E402
 from w2vtheory.training.outputs import singular_value_arrays  # noqa: E402
 
@@ -183,9 +184,19 @@ def snapshot_tables(root: Path, tmp_path: Path) -> dict[str, Path]:
     return tables
 
 
+TRAINED_RUN_FILES = ("run.json", "evaluations.csv", "singular_values.csv", "theory.csv")
+DYNAMICS_RUN_FILES = (*TRAINED_RUN_FILES, "trace.csv", "theory_loss.csv")
+
+
+def run_inputs(role: str, runs: dict[str, Path], files=TRAINED_RUN_FILES) -> dict[str, Path]:
+    """The inputs rules/figure_inputs.smk declares for the runs {key: directory} playing `role`."""
+    return {f"{role}_{key}_{name.split('.')[0]}": run / name for key, run in runs.items() for name in files}
+
+
 def test_fig1_dynamics_snapshots_have_one_two_three_learned_modes(experiment, tmp_path):
-    runs = {"qwem": str(experiment / "runs/qwem"), "sgns": str(experiment / "runs/sgns")}
-    data = plot("fig1_dynamics", snapshot_tables(experiment, tmp_path), tmp_path, runs=runs)
+    runs = {"qwem": experiment / "runs/qwem", "sgns": experiment / "runs/sgns"}
+    inputs = {**run_inputs("small_init", runs, DYNAMICS_RUN_FILES), **snapshot_tables(experiment, tmp_path)}
+    data = plot("fig1_dynamics", inputs, tmp_path)
     assert set(data["panel"]) == {"loss", "singular_values", "snapshot"}
     assert set(data.loc[data["source"] == "theory", "model"]) == {"qwem"}
     loss = data[(data["panel"] == "loss") & (data["source"] == "measured")]
@@ -215,19 +226,20 @@ def test_fig1_dynamics_draws_a_two_dimensional_embedding(tmp_path):
         (root / "vocab.tsv").write_text("".join(f"{w}\t{10 - i}\n" for i, w in enumerate(words())))
         for name, seed in (("qwem", 1), ("sgns", 2)):
             write_run(root / "runs" / name, eigvecs, seed)
-        runs = {name: str(root / "runs" / name) for name in ("qwem", "sgns")}
-        data = plot("fig1_dynamics", snapshot_tables(root, tmp_path), tmp_path, runs=runs)
+        runs = {name: root / "runs" / name for name in ("qwem", "sgns")}
+        inputs = {**run_inputs("small_init", runs, DYNAMICS_RUN_FILES), **snapshot_tables(root, tmp_path)}
+        data = plot("fig1_dynamics", inputs, tmp_path)
     finally:
         V, D = saved
     assert set(data.loc[data["panel"] == "snapshot", "mode"]) == {1, 2}
 
 
 def test_fig2_theory_curve_ends_at_sqrt_eigenvalue(experiment, tmp_path):
-    inits = {
-        "small_init": {"qwem": str(experiment / "runs/qwem"), "sgns": str(experiment / "runs/sgns")},
-        "large_init": {"qwem": str(experiment / "runs/qwem-large"), "sgns": str(experiment / "runs/sgns-large")},
+    inputs = {
+        **run_inputs("small_init", {"qwem": experiment / "runs/qwem", "sgns": experiment / "runs/sgns"}),
+        **run_inputs("large_init", {"qwem": experiment / "runs/qwem-large", "sgns": experiment / "runs/sgns-large"}),
     }
-    data = plot("fig2_singular_values", {}, tmp_path, inits=inits)
+    data = plot("fig2_singular_values", inputs, tmp_path)
     theory = data[(data["model"] == "theory") & (data["init"] == "small_init")]
     final = theory[theory["step"] == theory["step"].max()].sort_values("mode")["singular_value"]
     np.testing.assert_allclose(final, np.sqrt(EIGVALS[:D]), rtol=1e-3)
@@ -240,12 +252,18 @@ def test_fig2_theory_curve_ends_at_sqrt_eigenvalue(experiment, tmp_path):
 
 def test_fig7_ablation_orders_roles(experiment, tmp_path):
     runs = {
-        name: str(experiment / "runs" / run)
-        for name, run in (("qwem", "qwem"), ("sgns", "sgns"), ("quartic", "qwem-large"))
+        name: experiment / "runs" / run for name, run in (("qwem", "qwem"), ("sgns", "sgns"), ("quartic", "qwem-large"))
     }
-    data = plot("fig7_ablation", {}, tmp_path, runs=runs)
+    data = plot("fig7_ablation", run_inputs("ablation", runs), tmp_path)
     assert list(dict.fromkeys(data["role"])) == ["sgns", "quartic", "qwem"]
     assert set(data.loc[data["source"] == "theory", "role"]) == {"qwem"}
+
+
+def test_a_figure_reads_only_the_files_its_rule_declares(experiment):
+    inputs = run_inputs("ablation", {"qwem": experiment / "runs/qwem"})
+    del inputs["ablation_qwem_theory"]  # theory.csv exists beside the others, but is not declared
+    with pytest.raises(InputError, match="declares no `theory` file"):
+        fig7_ablation.tidy_data(inputs)
 
 
 def singular_directions(experiment: Path, run: str, tmp_path: Path) -> dict[str, Path]:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
+from tests.conftest import run_settings
 from w2vtheory.closed_form.statistics import mstar
 from w2vtheory.evaluation.convergence import (
     convergence_markdown,
@@ -29,7 +30,7 @@ from .test_training_objective import _problem
 
 def _config(loss: str, reweight: str, **settings) -> RunConfig:
     base = dict(loss=loss, reweight=reweight, lr=1.0, init_scale=0.1, steps=1, exact=True, device="cpu")
-    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+    return RunConfig.from_mapping(run_settings(**{**base, "subsample_t": 1e-2, **settings}))
 
 
 def test_objective_names():
@@ -40,7 +41,7 @@ def test_objective_names():
 @pytest.mark.parametrize("loss,reweight", [("sgns", "sgns"), ("sgns", "omniscient"), ("qwem", "sgns")])
 def test_minimised_reference_is_a_minimum_of_the_expected_loss(loss, reweight):
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config(loss, reweight))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config(loss, reweight))
     start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
     reference = minimised_reference(objective, start, max_iterations=2000)
     positive, negative = (torch.as_tensor(table) for table in objective.tables)
@@ -65,7 +66,7 @@ def test_closed_form_reference_is_where_exact_qwem_converges():
     eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
     eigvals, eigvecs = eigvals[::-1], eigvecs[:, ::-1]
     reference = closed_form_reference(eigvals, eigvecs, 3)
-    objective = build_objective(problem, _config("qwem", "omniscient"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("qwem", "omniscient"))
     stepper = ExactStepper(
         np.random.default_rng(2).standard_normal((12, 3)) * 0.1, objective, torch.float64, torch.device("cpu")
     )
@@ -122,7 +123,7 @@ def test_convergence_row_and_markdown():
 def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
     """1 at W = 0, the exact stepper's normalised loss at any W, and lowest at the minimiser."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config(loss, reweight))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config(loss, reweight))
     assert expected_normalised_loss(objective, np.zeros((12, 3))) == pytest.approx(1.0, abs=1e-12)
     W = np.random.default_rng(4).standard_normal((12, 3)) * 0.3
     stepper = ExactStepper(W, objective, torch.float64, torch.device("cpu"))
@@ -137,7 +138,10 @@ def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
 
 
 def test_expected_normalised_loss_needs_the_dense_objective():
-    objective = build_objective(_problem(vocab=12), _config("sgns", "sgns", exact=False, batch_size=100))
+    problem = _problem(vocab=12)
+    objective = build_objective(
+        problem.statistics, problem.negative_weight, _config("sgns", "sgns", exact=False, batch_size=100)
+    )
     with pytest.raises(ValueError, match="exact: true"):
         expected_normalised_loss(objective, np.zeros((12, 3)))
 
@@ -155,7 +159,7 @@ def test_elementwise_minimiser_zeroes_each_pairs_slope(loss):
 def test_reference_starts_from_the_better_guess():
     """The reference records both starting losses and starts from the lower one."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config("sgns", "omniscient"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("sgns", "omniscient"))
     statistics = problem.statistics
     eigvals, eigvecs = np.linalg.eigh(mstar(statistics.joint, statistics.unigram, 1.0))
     mstar_start = closed_form_reference(eigvals[::-1], eigvecs[:, ::-1], 3).W
@@ -169,7 +173,7 @@ def test_float32_evaluations_reach_the_float64_minimum():
     """L-BFGS on float32 losses and gradients stops where float32 can no longer lower the loss: the
     same minimum as float64 to float32 precision, and reported as converged."""
     problem = _problem(vocab=12)
-    objective = build_objective(problem, _config("sgns", "sgns"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("sgns", "sgns"))
     start = np.random.default_rng(0).standard_normal((12, 3)) * 0.3
     exact = minimised_reference(objective, start, max_iterations=2000)
     single = minimised_reference(objective, start, max_iterations=2000, dtype=torch.float32)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from snakemake.iocontainers import Namedlist
 
-from tests.conftest import ROOT, gensim_test_file, run_script
+from tests.conftest import ROOT, gensim_test_file, run_script, run_settings
 from w2vtheory import atomic, memory
 from w2vtheory.closed_form.embeddings import write_vec
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
@@ -451,7 +451,7 @@ def test_float32_and_float64_training_give_the_same_benchmark_scores(lee_counts,
     scores = {}
     for dtype in ("float32", "float64"):
         config = RunConfig.from_mapping(
-            dict(
+            run_settings(
                 loss="qwem",
                 reweight="omniscient",
                 exact=True,

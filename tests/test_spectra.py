@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from w2vtheory.closed_form import spectra
-from w2vtheory.closed_form.spectra import fix_signs, resolve_device, top_eigenpairs
+from w2vtheory.closed_form.spectra import fix_signs, top_eigenpairs
+from w2vtheory.devices import cuda_available, device_name
 from w2vtheory.errors import InputError
 
 
@@ -175,8 +176,8 @@ def test_rejects_bad_input():
 
 
 def test_cuda_request_without_gpu_names_the_fix():
-    if spectra._cuda_available():
+    if cuda_available():
         pytest.skip("a CUDA device is visible")
     with pytest.raises(InputError, match="use device: auto or cpu"):
-        resolve_device("cuda")
-    assert resolve_device("auto") == "cpu"
+        device_name("cuda")
+    assert device_name("auto") == "cpu"

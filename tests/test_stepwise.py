@@ -27,7 +27,7 @@ def test_one_exact_step_advances_the_linearised_theory_by_the_recorded_time(loss
     problem = _problem(40, 4, 40, dim=3, k=k)
     statistics = problem.statistics
     config = _config(loss=loss, reweight=reweight, exact=True, dtype="float64", subsample_t=1e-3)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     target = mstar(statistics.joint, statistics.unigram, k)
     mstar_eigvals, mstar_eigvecs = np.linalg.eigh(target)
     clock = objective_clock(objective, statistics, k, mstar_eigvals[-1])
@@ -51,7 +51,7 @@ def test_omniscient_weights_match_every_mode_and_the_authors_clock():
     theory's rate, and omniscient QWEM's clock is the authors' 2 lr mean(G) / mean(M*^2)."""
     problem = _problem(40, 4, 40, dim=3)
     statistics = problem.statistics
-    objective = build_objective(problem, _config(exact=True, dtype="float64"))
+    objective = build_objective(problem.statistics, 1.0, _config(exact=True, dtype="float64"))
     target = mstar(statistics.joint, statistics.unigram, 1.0)
     eigvals, eigvecs = np.linalg.eigh(target)
     clock = objective_clock(objective, statistics, 1.0, eigvals[-1])
@@ -70,8 +70,10 @@ def test_omniscient_weights_match_every_mode_and_the_authors_clock():
 def test_the_sgns_loss_runs_on_half_the_quartic_clock():
     problem = _problem(40, 4, 40, dim=3)
     statistics, top = problem.statistics, problem.mstar_eigvals[0]
-    quartic = objective_clock(build_objective(problem, _config(reweight="sgns")), statistics, 1.0, top)
-    sgns = objective_clock(build_objective(problem, _config(loss="sgns", reweight="sgns")), statistics, 1.0, top)
+    quartic = objective_clock(build_objective(statistics, 1.0, _config(reweight="sgns")), statistics, 1.0, top)
+    sgns = objective_clock(
+        build_objective(statistics, 1.0, _config(loss="sgns", reweight="sgns")), statistics, 1.0, top
+    )
     assert sgns.time_per_unit_lr == pytest.approx(quartic.time_per_unit_lr / 2, rel=1e-12)
     assert dynamics.time_per_step(3.0, "sgns", 2.0, -0.5, 4.0) == pytest.approx(4 * 0.5 * 3.0 * 2.0 / (0.5 * 4.0))
 

@@ -8,7 +8,6 @@ from w2vtheory.corpus.tokenize import (
     MAX_DOCUMENT_TOKENS,
     corpus_tokenizer,
     cut_pieces,
-    document_pieces,
     normalise,
     read_word_runs,
     tokenize,
@@ -91,7 +90,7 @@ def test_cut_into_consecutive_pieces() -> None:
 
 def test_real_limit_cuts_a_120k_token_document() -> None:
     text = " ".join(["word"] * 120_000)
-    assert [len(piece) for piece in document_pieces(text)] == [MAX_DOCUMENT_TOKENS, MAX_DOCUMENT_TOKENS, 20_000]
+    assert [len(piece) for piece in cut_pieces([tokenize(text)])] == [MAX_DOCUMENT_TOKENS, MAX_DOCUMENT_TOKENS, 20_000]
 
 
 # --- tokenizers ----------------------------------------------------------------------------------

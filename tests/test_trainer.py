@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
+from tests.conftest import run_settings
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
@@ -78,7 +79,7 @@ def _subspace_overlap(W: np.ndarray, vectors: np.ndarray) -> float:
 def _config(**settings) -> RunConfig:
     base = dict(loss="qwem", reweight="omniscient", lr=2.0, init_scale=1e-6, steps=250, batch_size=2000,
                 log_every=10, eval_every=100, singular_values_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
-    return RunConfig.from_mapping(base | settings, "experiments.test.runs.qwem")
+    return RunConfig.from_mapping(run_settings(**(base | settings)), "experiments.test.runs.qwem")
 
 
 def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
@@ -86,7 +87,7 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     config = _config()
     summary = train(config, problem, tmp_path, evaluate=lambda W: 0.25, progress=False)
 
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     mean_square = objective.mstar_mean_square(problem.vocab_size)
     trace = pd.read_csv(tmp_path / "trace.csv")
     assert list(trace.columns) == ["step", "time", "lr", "loss", "loss_normalised"]
@@ -257,7 +258,7 @@ def test_torch_path_learns_like_the_theory():
     """The device (GPU) step, run here on the CPU: the loss follows the theory's normalised loss."""
     problem = _problem(40, 4, 40, dim=4)
     config = _config(lr=1.0, batch_size=4000)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = np.random.default_rng(0).standard_normal((40, 4)) * 1e-6 / 2
     stepper = TorchStepper(
         W0, corpus_layout(problem.tokens, problem.doc_offsets, 8), objective, config, 1.0, torch.device("cpu")
@@ -282,7 +283,7 @@ def test_torch_path_takes_finite_steps_in_both_dtypes():
     problem = _problem(40, 4, 40, dim=4)
     for dtype in ("float32", "float64"):
         config = _config(dtype=dtype, init_scale=0.1)
-        objective = build_objective(problem, config)
+        objective = build_objective(problem.statistics, problem.negative_weight, config)
         W0 = np.random.default_rng(0).standard_normal((40, 4)) * 0.05
         layout = corpus_layout(problem.tokens, problem.doc_offsets, 8)
         stepper = TorchStepper(W0, layout, objective, config, 1.0, torch.device("cpu"))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, unigram_probability
+from tests.conftest import run_settings
+from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.errors import InputError
 from w2vtheory.theory import dynamics
@@ -47,12 +48,13 @@ def _problem(vocab: int = 12, n_tokens: int = 3000, doc_length: int = 500, windo
     n_pairs = count_pairs(offsets, window)
     unigram = unigram_probability(np.bincount(tokens, minlength=vocab).astype(np.float64))
     statistics = CorpusStatistics(joint_probability(counts, n_pairs, window), unigram, window, n_pairs)
-    return TrainingProblem(tokens, offsets, statistics, k, 4, np.empty(0))
+    eigvals = np.linalg.eigvalsh(mstar(statistics.joint, unigram, k))[::-1]
+    return TrainingProblem(tokens, offsets, statistics, k, 4, eigvals)
 
 
 def _config(loss: str, reweight: str, **settings) -> RunConfig:
     base = dict(loss=loss, reweight=reweight, lr=0.5, init_scale=0.5, steps=1, batch_size=500, device="cpu")
-    return RunConfig.from_mapping({**base, "subsample_t": 1e-2, **settings})
+    return RunConfig.from_mapping(run_settings(**{**base, "subsample_t": 1e-2, **settings}))
 
 
 def _authors_min_loss(loss: str, reweight: str, joint: np.ndarray, unigram: np.ndarray, k: float) -> float:
@@ -120,7 +122,7 @@ def test_every_setting_takes_the_authors_step(loss, reweight, k):
     on the CPU kernel and on the torch (device) path."""
     problem = _problem(k=k)
     config = _config(loss, reweight)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     W0 = np.random.default_rng(1).standard_normal((problem.vocab_size, 4)) * 0.4
     step = 3
@@ -146,11 +148,13 @@ def test_mean_sampled_gradient_approaches_the_exact_one(loss, reweight):
     sampled = _config(loss, reweight, batch_size=2000)
     exact = _config(loss, reweight, exact=True)
     W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
-    exact_stepper = ExactStepper(W0, build_objective(problem, exact), torch.float64, torch.device("cpu"))
+    exact_stepper = ExactStepper(
+        W0, build_objective(problem.statistics, problem.negative_weight, exact), torch.float64, torch.device("cpu")
+    )
     _, gradient = exact_stepper.loss_and_gradient()
     exact_gradient = exact_stepper.gradient_scale * gradient.numpy()
 
-    objective = build_objective(problem, sampled)
+    objective = build_objective(problem.statistics, problem.negative_weight, sampled)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     stepper = NumbaStepper(W0.copy(), layout, objective, sampled, 1.0)
     lr = 1e-3
@@ -220,7 +224,7 @@ def test_heavy_ball_steps_match_their_definition_and_the_clock():
     the distance the run's clock (`w2vtheory.theory.dynamics.cumulative_time`) counts."""
     problem = _problem()
     config = _config("sgns", "omniscient", exact=True, dtype="float64", momentum=0.8, momentum_from=3, lr=0.3)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = np.random.default_rng(7).standard_normal((problem.vocab_size, 4)) * 0.4
     stepper = ExactStepper(W0, objective, torch.float64, torch.device("cpu"), config.momentum, config.momentum_from)
     positive, negative = (torch.as_tensor(table) for table in objective.tables)
@@ -248,7 +252,7 @@ def test_exact_omniscient_qwem_routes_agree():
     """The eigenbasis route of omniscient QWEM equals the dense-table route of the same objective."""
     problem = _problem()
     W0 = np.random.default_rng(4).standard_normal((problem.vocab_size, 4)) * 0.3
-    objective = build_objective(problem, _config("qwem", "omniscient", exact=True))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("qwem", "omniscient", exact=True))
     fast = ExactStepper(W0, objective, torch.float64, torch.device("cpu"))
     statistics = problem.statistics
     tables = expected_pair_tables(objective.weights, statistics.joint, statistics.unigram, problem.negative_weight)
@@ -373,12 +377,15 @@ def test_mean_proportional_gradient_is_the_exact_one(loss, reweight, k, negative
     problem = _problem(vocab=10, n_tokens=20_000, doc_length=500, window=2, k=k)
     W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
     exact = ExactStepper(
-        W0, build_objective(problem, _config(loss, reweight, exact=True)), torch.float64, torch.device("cpu")
+        W0,
+        build_objective(problem.statistics, problem.negative_weight, _config(loss, reweight, exact=True)),
+        torch.float64,
+        torch.device("cpu"),
     )
     _, gradient = exact.loss_and_gradient()
     exact_gradient = exact.gradient_scale * gradient.numpy()
     config = _config(loss, reweight, batch_size=2000, pair_sampling="proportional", negatives_per_positive=negatives)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     errors = _sampled_gradient_errors(
         ProportionalNumbaStepper(W0.copy(), objective.pairs, objective, config), W0, exact_gradient
     )
@@ -392,14 +399,17 @@ def test_proportional_pairs_carry_less_noise_than_corpus_pairs():
     problem = _problem(vocab=10, n_tokens=20_000, doc_length=20_000, window=2)
     W0 = np.random.default_rng(2).standard_normal((problem.vocab_size, 4)) * 0.5
     exact = ExactStepper(
-        W0, build_objective(problem, _config("sgns", "omniscient", exact=True)), torch.float64, torch.device("cpu")
+        W0,
+        build_objective(problem.statistics, problem.negative_weight, _config("sgns", "omniscient", exact=True)),
+        torch.float64,
+        torch.device("cpu"),
     )
     _, gradient = exact.loss_and_gradient()
     exact_gradient = exact.gradient_scale * gradient.numpy()
     corpus_config = _config("sgns", "omniscient", batch_size=200)
     proportional_config = _config("sgns", "omniscient", batch_size=200, pair_sampling="proportional")
-    corpus_objective = build_objective(problem, corpus_config)
-    proportional_objective = build_objective(problem, proportional_config)
+    corpus_objective = build_objective(problem.statistics, problem.negative_weight, corpus_config)
+    proportional_objective = build_objective(problem.statistics, problem.negative_weight, proportional_config)
     layout = corpus_layout(problem.tokens, problem.doc_offsets, problem.window)
     corpus = NumbaStepper(W0.copy(), layout, corpus_objective, corpus_config, 1.0)
     proportional = ProportionalNumbaStepper(
@@ -450,7 +460,7 @@ def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss, negatives):
     loss's gradient, and so does the CPU kernel's step on the pairs it drew."""
     problem = _problem(vocab=10, n_tokens=5000)
     config = _config(loss, "sgns", pair_sampling="proportional", batch_size=300, negatives_per_positive=negatives)
-    objective = build_objective(problem, config)
+    objective = build_objective(problem.statistics, problem.negative_weight, config)
     W0 = np.random.default_rng(7).standard_normal((problem.vocab_size, 4)) * 0.4
     # the CPU kernel, on the pairs its buffers hold after the step (positives, then negatives)
     kernel = ProportionalNumbaStepper(W0.copy(), objective.pairs, objective, config)
@@ -490,5 +500,8 @@ def test_torch_path_takes_the_kernels_step_for_the_same_pairs(loss, negatives):
 
 def test_proportional_sampling_beyond_its_vocabulary_limit_names_the_key(monkeypatch):
     monkeypatch.setattr(objective_module, "MAX_VOCAB_SIZE", 5)
+    problem = _problem()
     with pytest.raises(InputError, match=r"pair_sampling` = proportional needs V <= 5 \(V = 12\)"):
-        build_objective(_problem(), _config("sgns", "sgns", pair_sampling="proportional"))
+        build_objective(
+            problem.statistics, problem.negative_weight, _config("sgns", "sgns", pair_sampling="proportional")
+        )

@@ -114,6 +114,13 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
+def resolve_run(config: Mapping[str, Any], spec: Mapping[str, Any], device: str | None = None) -> dict[str, Any]:
+    """A run's settings completed from `run_defaults`, on `device` (default: experiment_defaults' device)."""
+    if device is None:
+        device = config.get("experiment_defaults", {}).get("device", "auto")
+    return deep_merge(deep_merge(config.get("run_defaults", {}), {"device": device}), spec)
+
+
 def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
     """The experiment `name` completed from the defaults, with its runs completed too."""
     experiments = config.get("experiments", {})
@@ -123,8 +130,10 @@ def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
     experiment = deep_merge(config.get("experiment_defaults", {}), experiments[name])
     experiment["name"] = name
     experiment.setdefault("n_eigenpairs", experiment["dim"])
-    run_defaults = deep_merge(config.get("run_defaults", {}), {"device": experiment.get("device", "auto")})
-    experiment["runs"] = {run: deep_merge(run_defaults, spec) for run, spec in experiment.get("runs", {}).items()}
+    experiment["runs"] = {
+        run: resolve_run(config, spec, experiment.get("device", "auto"))
+        for run, spec in experiment.get("runs", {}).items()
+    }
     _check_experiment(config, experiment)
     return experiment
 

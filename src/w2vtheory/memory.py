@@ -21,13 +21,16 @@ from pathlib import Path
 from w2vtheory.errors import InputError
 
 FLOAT64_BYTES = 8
-# Dense V x V float64 matrices each job holds at its peak (the rules' mem_mb asks for the same).
-COUNTING_MATRICES = 1  # the accumulator; tokens are memory-mapped
-SPECTRUM_MATRICES = 5  # the counts, the matrix, its intermediates and the eigensolver's workspace
-TRAINING_MATRICES = 4  # the counts, P(i,j), M* and the pair-weight table
-EXACT_TRAINING_MATRICES = 8  # those, the two expected-loss tables, W W^T and the slopes
+# Copies of a dense V x V float64 matrix each job holds at its peak: the job checks them before it
+# allocates (`check_matrix_memory`), and its rule asks the scheduler for them (`request_mb`).
+COUNTING_COPIES = 1  # the accumulator; tokens are memory-mapped
+SPECTRUM_COPIES = 5  # the counts, the matrix, its intermediates and the eigensolver's workspace
+TRAINING_COPIES = 4  # the counts, P(i,j), M* and the pair-weight table
+DENSE_TRAINING_COPIES = 8  # those, the two expected-loss tables, W W^T and the slopes
 # (exact omniscient QWEM: M*, its eigenvectors in float64 and float32, and the eigensolver's workspace)
 # (proportional sampling holds as much: the two tables, then their alias tables at 10 bytes per entry)
+# What a rule asks for beyond its matrices: the interpreter, libraries and smaller arrays.
+REQUEST_HEADROOM_MB = 1000
 # cgroup v1 reports "no limit" as a huge number close to 2^63.
 _NO_CGROUP_LIMIT = 1 << 60
 
@@ -43,6 +46,17 @@ class MemoryLimit:
 def matrix_bytes(vocab_size: int, copies: int, itemsize: int = FLOAT64_BYTES) -> int:
     """Bytes of `copies` dense V x V matrices."""
     return copies * vocab_size * vocab_size * itemsize
+
+
+def training_copies(exact: bool, pair_sampling: str) -> int:
+    """The matrices a training run holds: dense expected-loss tables in exact mode and for
+    proportional sampling."""
+    return DENSE_TRAINING_COPIES if exact or pair_sampling == "proportional" else TRAINING_COPIES
+
+
+def request_mb(vocab_size: int, copies: int) -> int:
+    """Memory (MB) a rule asks for a job holding `copies` V x V float64 matrices."""
+    return int(matrix_bytes(vocab_size, copies) / 1e6) + REQUEST_HEADROOM_MB
 
 
 def largest_vocab_size(available: int, copies: int, itemsize: int = FLOAT64_BYTES) -> int:

@@ -14,19 +14,14 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.analysis.feature_atlas import word_ends_table
+from w2vtheory.closed_form.spectra import fix_signs
 from w2vtheory.evaluation.scoring import unit_rows
 
 
-def fix_column_signs(columns: np.ndarray) -> np.ndarray:
-    """Each column times the sign of its largest-magnitude entry (the convention of the spectra)."""
-    signs = np.sign(columns[np.argmax(np.abs(columns), axis=0), np.arange(columns.shape[1])])
-    return columns * np.where(signs == 0, 1.0, signs)
-
-
 def singular_directions(embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(U, S) of W = U S R^T: left singular vectors as sign-fixed columns, singular values descending."""
+    """(U, S) of W = U S R^T: left singular vectors with the spectra's signs, singular values descending."""
     left, values, _ = np.linalg.svd(np.asarray(embedding, dtype=np.float64), full_matrices=False)
-    return fix_column_signs(left), values
+    return fix_signs(left), values
 
 
 def principal_coordinates(left: np.ndarray, values: np.ndarray) -> np.ndarray:

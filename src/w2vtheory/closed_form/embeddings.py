@@ -20,6 +20,12 @@ from w2vtheory.errors import InputError
 log = logging.getLogger(__name__)
 
 
+def eigen_embedding(eigvals: np.ndarray, eigvecs: np.ndarray) -> np.ndarray:
+    """U diag(sqrt(max(lambda, 0))) of eigenpairs (the columns of eigvecs): the W whose W W^T is the
+    best positive semi-definite approximation they span (Eckart-Young); negative modes get weight 0."""
+    return eigvecs * np.sqrt(np.clip(eigvals, 0.0, None))
+
+
 def closed_form_embedding(eigvals: np.ndarray, eigvecs: np.ndarray, dim: int) -> np.ndarray:
     """V x dim embedding from eigenpairs sorted by descending eigenvalue (columns of eigvecs)."""
     eigvals = np.asarray(eigvals, dtype=np.float64)
@@ -43,7 +49,7 @@ def closed_form_embedding(eigvals: np.ndarray, eigvecs: np.ndarray, dim: int) ->
             dim,
             float(top.min()),
         )
-    return eigvecs[:, :dim] * np.sqrt(np.clip(top, 0.0, None))
+    return eigen_embedding(top, eigvecs[:, :dim])
 
 
 def write_vec(path: str | os.PathLike[str], words: Sequence[str], vectors: np.ndarray) -> None:

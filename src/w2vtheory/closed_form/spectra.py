@@ -32,11 +32,11 @@ import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from w2vtheory.closed_form import statistics
+from w2vtheory.devices import device_name
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("auto", "cpu", "cuda")
 # The accuracy promised to callers: |lambda_i - exact| <= RELATIVE_TOLERANCE * scale_i, with
 # scale_i = max(|lambda_i|, ZERO_SCALE * |lambda_1|) so that eigenvalues near zero are judged
 # against the spectrum's size rather than against themselves.
@@ -107,7 +107,7 @@ def top_eigenpairs(
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= size:
         raise ValueError(f"k = {k!r}: need an integer from 1 to the matrix size {size}")
     k = int(k)
-    where = resolve_device(device)
+    where = device_name(device)
     with _thread_limit(n_threads):
         if where == "cuda":
             values, vectors = _torch_dense_eigenpairs(matrix, k, "cuda")
@@ -116,18 +116,6 @@ def top_eigenpairs(
         else:
             values, vectors = _krylov_eigenpairs(matrix, k)
     return values, fix_signs(vectors)
-
-
-def resolve_device(device: str) -> str:
-    """'cpu' or 'cuda'; 'auto' takes CUDA when torch sees a GPU (torch is imported only then)."""
-    if device not in DEVICES:
-        raise InputError(f"device = {device!r}: use one of {', '.join(DEVICES)}")
-    if device == "cpu":
-        return "cpu"
-    available = _cuda_available()
-    if device == "cuda" and not available:
-        raise InputError("device `cuda` was requested but torch sees no CUDA device; use device: auto or cpu")
-    return "cuda" if available else "cpu"
 
 
 def fix_signs(vectors: np.ndarray) -> np.ndarray:
@@ -159,14 +147,6 @@ def _max_asymmetry(matrix: np.ndarray, rows: int = 512) -> float:
         band = slice(start, start + rows)
         worst = max(worst, float(np.abs(matrix[band] - matrix[:, band].T).max()))
     return worst
-
-
-def _cuda_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
 
 
 @contextlib.contextmanager

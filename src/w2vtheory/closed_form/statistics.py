@@ -73,6 +73,16 @@ def pair_weight(joint: np.ndarray, unigram: np.ndarray, negative_weight: float =
     return weight
 
 
+def mstar_from_weights(positive: np.ndarray, negative: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(A+ - A-) / ((A+ + A-) / 2) elementwise, in [-2, 2]: M* of positive pair weights A+ = P(i,j) and
+    negative ones A- = k P(i)P(j), or of any reweighted pair (in the inputs' dtype; into `out` if given)."""
+    result = np.subtract(positive, negative, out=out)
+    total = np.add(positive, negative)
+    total *= 0.5
+    result /= total
+    return result
+
+
 def mstar(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) -> np.ndarray:
     """M*[i,j] = (P(i,j) - k P(i)P(j)) / ((P(i,j) + k P(i)P(j)) / 2), in [-2, 2]; -2 for pairs never seen."""
     _check_square(joint, unigram)
@@ -81,12 +91,9 @@ def mstar(joint: np.ndarray, unigram: np.ndarray, negative_weight: float = 1.0) 
     result = np.empty(joint.shape, dtype=np.float64)
     for start in range(0, len(unigram), _ROW_BLOCK):
         rows = slice(start, start + _ROW_BLOCK)
-        denominator = np.outer(unigram[rows], unigram)
-        denominator *= negative_weight
-        np.subtract(joint[rows], denominator, out=result[rows])
-        denominator += joint[rows]
-        denominator *= 0.5
-        result[rows] /= denominator
+        independent = np.outer(unigram[rows], unigram)
+        independent *= negative_weight
+        mstar_from_weights(joint[rows], independent, out=result[rows])
     return result
 
 

@@ -29,7 +29,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from w2vtheory.corpus.store import NpyVectorReader
+from w2vtheory.corpus.store import NpyVectorReader, checked_offsets
 from w2vtheory.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -65,19 +65,10 @@ def check_window(window: int) -> int:
     return int(window)
 
 
-def _check_offsets(doc_offsets: np.ndarray, n_tokens: int | None = None) -> np.ndarray:
-    offsets = np.asarray(doc_offsets, dtype=np.int64)
-    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
-        raise ValueError("doc_offsets must be a non-decreasing 1-d integer array starting at 0")
-    if n_tokens is not None and offsets[-1] > n_tokens:
-        raise ValueError(f"doc_offsets end at {offsets[-1]} but there are only {n_tokens} tokens")
-    return offsets
-
-
 def count_pairs(doc_offsets: np.ndarray, window: int) -> int:
     """N: the number of ordered pair instances, 2 * sum over documents of sum_{d=1..L} max(len - d, 0)."""
     window = check_window(window)
-    lengths = np.diff(_check_offsets(doc_offsets))
+    lengths = np.diff(checked_offsets(doc_offsets))
     # A document of length n has n - d pairs at each offset d <= m = min(n - 1, L).
     reach = np.clip(lengths - 1, 0, window)
     return int(2 * np.sum(reach * lengths - reach * (reach + 1) // 2))
@@ -386,7 +377,7 @@ def count_cooccurrence(
         raise ValueError(f"vocab_size = {vocab_size} must be positive")
     if chunk_tokens < 1 or pairs_per_thread < 1:
         raise ValueError(f"chunk_tokens = {chunk_tokens} and pairs_per_thread = {pairs_per_thread} must be positive")
-    offsets = _check_offsets(doc_offsets, len(tokens))
+    offsets = checked_offsets(doc_offsets, len(tokens))
     read = tokens.read if isinstance(tokens, NpyVectorReader) else _slicer(np.asarray(tokens))
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.dtype == np.uint64:
         raise ValueError(f"tokens must be an integer array (not {tokens.dtype}) of word ids")

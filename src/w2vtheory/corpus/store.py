@@ -82,6 +82,16 @@ def encode_in_batches(pieces: Iterable[list[str]], batch_tokens: int = BATCH_TOK
         yield encode_pieces(group)
 
 
+def checked_offsets(doc_offsets: np.ndarray, n_tokens: int | None = None) -> np.ndarray:
+    """doc_offsets as int64, checked: non-decreasing from 0, ending within the `n_tokens` tokens."""
+    offsets = np.asarray(doc_offsets, dtype=np.int64)
+    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
+        raise ValueError("doc_offsets must be a non-decreasing 1-d integer array starting at 0")
+    if n_tokens is not None and offsets[-1] > n_tokens:
+        raise ValueError(f"doc_offsets end at {offsets[-1]} but there are only {n_tokens} tokens")
+    return offsets
+
+
 def frequency_order(words: list[str], counts: np.ndarray) -> np.ndarray:
     """Indices of `words` sorted by count descending, ties alphabetical."""
     alphabetical = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)

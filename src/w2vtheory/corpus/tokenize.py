@@ -160,10 +160,3 @@ def cut_pieces(runs: Iterable[WordRun], limit: int = MAX_DOCUMENT_TOKENS) -> Ite
             piece = piece[limit:]
     if piece:
         yield piece
-
-
-def document_pieces(
-    text: str, limit: int = MAX_DOCUMENT_TOKENS, tokenizer: str = DEFAULT_TOKENIZER
-) -> Iterator[list[str]]:
-    """Pieces of one whole document given as a string (e.g. one article)."""
-    return cut_pieces([tokenize(text, tokenizer)], limit)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_text
-from w2vtheory.corpus.store import NpyVectorReader, npy_vector_writer
+from w2vtheory.corpus.store import NpyVectorReader, checked_offsets, npy_vector_writer
 from w2vtheory.errors import InputError
 
 _UINT16_LIMIT = 1 << 16
@@ -107,15 +107,6 @@ def _copy_in_vocabulary(
                 cursor += 1
 
 
-def _checked_offsets(doc_offsets: np.ndarray, n_tokens: int) -> np.ndarray:
-    offsets = np.asarray(doc_offsets, dtype=np.int64)
-    if offsets.ndim != 1 or len(offsets) < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
-        raise ValueError("doc_offsets must be non-decreasing int64 starting at 0")
-    if offsets[-1] > n_tokens:
-        raise ValueError(f"doc_offsets end at {offsets[-1]} but there are only {n_tokens} tokens")
-    return offsets
-
-
 def document_blocks(offsets: np.ndarray, block_tokens: int) -> Iterator[tuple[int, int]]:
     """Consecutive document ranges [first, stop) of at most block_tokens tokens (or one longer document)."""
     first, n_documents = 0, len(offsets) - 1
@@ -158,7 +149,7 @@ def restrict_tokens(
     Returns the kept tokens (uint16 when vocab_size < 65,536, else uint32) and int64 offsets with
     one entry per input document (a document left empty stays as an empty range).
     """
-    offsets = _checked_offsets(doc_offsets, len(tokens))
+    offsets = checked_offsets(doc_offsets, len(tokens))
     kept_per_document = np.zeros(len(offsets) - 1, dtype=np.int64)
     parts = [np.zeros(0, dtype=restricted_token_dtype(vocab_size))]
     for first, stop, kept, kept_counts in restricted_blocks(
@@ -180,7 +171,7 @@ def restrict_token_file(
     """`restrict_tokens` from one .npy file to another (written atomically), a block of documents
     at a time: memory holds one block, not the corpus. Returns the new offsets."""
     reader = NpyVectorReader(tokens_path)
-    offsets = _checked_offsets(doc_offsets, len(reader))
+    offsets = checked_offsets(doc_offsets, len(reader))
     kept_per_document = np.zeros(len(offsets) - 1, dtype=np.int64)
     with npy_vector_writer(output_path, restricted_token_dtype(vocab_size)) as writer:
         for first, stop, kept, kept_counts in restricted_blocks(reader.read, offsets, vocab_size, block_tokens):

@@ -22,28 +22,29 @@ RISE_MARGIN = 1.5
 
 
 def dynamics_data(
-    runs: Mapping[str, str | os.PathLike[str]],
+    runs: Mapping[str, run_files.RunFiles],
     snapshots: Mapping[str, str | os.PathLike[str]],
     top_modes: int = TOP_MODES,
 ) -> pd.DataFrame:
     """Tidy DataFrame(model, panel, source, step, t_over_tau1, mode, word, value, labelled) for
-    runs = {"qwem": dir, "sgns": dir} and their snapshot tables (rule dynamics_snapshots);
-    panel in loss, singular_values, snapshot (mode = principal direction)."""
+    runs = {"qwem": files, "sgns": files} ({file stem: path}, `run_files.role_files`) and their
+    snapshot tables (rule dynamics_snapshots); panel in loss, singular_values, snapshot (mode =
+    principal direction)."""
     frames = []
-    for model, run_dir in runs.items():
-        loss = run_files.loss_trace(run_dir).rename(columns={"loss_normalised": "value"})
+    for model, files in runs.items():
+        loss = run_files.loss_trace(files).rename(columns={"loss_normalised": "value"})
         frames.append(loss.assign(model=model, panel="loss", source="measured"))
-        values = run_files.singular_value_trace(run_dir)
+        values = run_files.singular_value_trace(files)
         values = values[values["mode"] <= top_modes].rename(columns={"singular_value": "value"})
         frames.append(values.assign(model=model, panel="singular_values", source="measured"))
         if model == "qwem":
-            theory_loss = run_files.theory_loss(run_dir).rename(columns={"loss_normalised": "value"})
+            theory_loss = run_files.theory_loss(files).rename(columns={"loss_normalised": "value"})
             frames.append(theory_loss.assign(model=model, panel="loss", source="theory"))
-            theory = run_files.theory_singular_values(run_dir)
+            theory = run_files.theory_singular_values(files)
             theory = theory[theory["mode"] <= top_modes].rename(columns={"singular_value": "value"})
             frames.append(theory.assign(model=model, panel="singular_values", source="theory"))
         projection = pd.read_csv(snapshots[model])
-        projection["t_over_tau1"] = projection["time"] / run_files.first_tau(run_dir)
+        projection["t_over_tau1"] = projection["time"] / run_files.first_tau(files)
         frames.append(projection.assign(model=model, panel="snapshot", source="measured"))
     columns = ["model", "panel", "source", "step", "t_over_tau1", "mode", "word", "value", "labelled"]
     data = pd.concat(frames, ignore_index=True).reindex(columns=columns)
@@ -117,6 +118,8 @@ def _plot_snapshot(axis, snapshot: pd.DataFrame, model: str, n_directions: int) 
     axis.tick_params(labelsize=6)
 
 
-def tidy_data(inputs: Mapping[str, str | os.PathLike[str]], runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
-    """`dynamics_data` of the runs {"qwem": dir, "sgns": dir} with inputs["<model>_snapshots"]."""
+def tidy_data(inputs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
+    """`dynamics_data` of the small-init runs' files (inputs small_init_<model>_<stem>) with
+    inputs["<model>_snapshots"]."""
+    runs = run_files.role_files(inputs, "small_init", run_files.MODEL_PAIR)
     return dynamics_data(runs, {model: inputs[f"{model}_snapshots"] for model in runs})

@@ -14,13 +14,13 @@ from w2vtheory.plots import run_files, style
 COLUMNS = ("sgns", "qwem", "theory")
 
 
-def singular_values_data(inits: Mapping[str, Mapping[str, str | os.PathLike[str]]]) -> pd.DataFrame:
-    """Tidy DataFrame(init, model, step, t_over_tau1, mode, singular_value) for
-    inits = {"small_init": {"qwem": dir, "sgns": dir}, ...}; the theory is the QWEM run's."""
+def singular_values_data(inits: Mapping[str, Mapping[str, run_files.RunFiles]]) -> pd.DataFrame:
+    """Tidy DataFrame(init, model, step, t_over_tau1, mode, singular_value) for inits =
+    {"small_init": {"qwem": files, "sgns": files}, ...} ({file stem: path}); the theory is the QWEM run's."""
     frames = []
     for init, runs in inits.items():
-        for model, run_dir in runs.items():
-            frames.append(run_files.singular_value_trace(run_dir).assign(init=init, model=model))
+        for model, files in runs.items():
+            frames.append(run_files.singular_value_trace(files).assign(init=init, model=model))
         frames.append(run_files.theory_singular_values(runs["qwem"]).assign(init=init, model="theory"))
     columns = ["init", "model", "step", "t_over_tau1", "mode", "singular_value"]
     return pd.concat(frames, ignore_index=True)[columns]
@@ -49,8 +49,8 @@ def draw(data: pd.DataFrame) -> Figure:
     return figure
 
 
-def tidy_data(
-    inputs: Mapping[str, str | os.PathLike[str]], inits: Mapping[str, Mapping[str, str | os.PathLike[str]]]
-) -> pd.DataFrame:
-    """`singular_values_data` of the run directories (inputs only make Snakemake wait for their files)."""
-    return singular_values_data(inits)
+def tidy_data(inputs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
+    """`singular_values_data` of the runs' files (inputs <init>_<model>_<stem>) of each init role
+    that names both runs."""
+    inits = {init: run_files.role_files(inputs, init, run_files.MODEL_PAIR) for init in run_files.INIT_ROLES}
+    return singular_values_data({init: runs for init, runs in inits.items() if set(runs) == set(run_files.MODEL_PAIR)})

@@ -20,8 +20,9 @@ ROLES = {
 }
 
 
-def ablation_data(runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
-    """Tidy DataFrame(role, source, step, t_over_tau1, mode, singular_value), roles in ROLES order."""
+def ablation_data(runs: Mapping[str, run_files.RunFiles]) -> pd.DataFrame:
+    """Tidy DataFrame(role, source, step, t_over_tau1, mode, singular_value), roles in ROLES order,
+    of runs = {role: {file stem: path}}."""
     frames = []
     for role in (role for role in ROLES if role in runs):
         frames.append(run_files.singular_value_trace(runs[role]).assign(role=role, source="measured"))
@@ -45,6 +46,6 @@ def draw(data: pd.DataFrame) -> Figure:
     return figure
 
 
-def tidy_data(inputs: Mapping[str, str | os.PathLike[str]], runs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
-    """`ablation_data` of the run directories (inputs only make Snakemake wait for their files)."""
-    return ablation_data(runs)
+def tidy_data(inputs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
+    """`ablation_data` of the runs' files (inputs ablation_<role>_<stem>)."""
+    return ablation_data(run_files.role_files(inputs, "ablation", tuple(ROLES)))

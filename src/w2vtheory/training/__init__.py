@@ -7,7 +7,7 @@
 | `sampler` | the authors' corpus pair sampling |
 | `proportional_sampler` | pairs drawn in proportion to their weight (alias tables) |
 | `cpu_kernels` | the fused numba CPU steps |
-| `run_config` | a run's settings, completed from config.yaml's run_defaults |
+| `run_config` | a run's settings (completed from run_defaults by `w2vtheory.config.resolve_run`) |
 | `problem` | the data a run trains on (tokens, corpus statistics, spectrum of M*) |
 | `objective` | pair weights, the authors' normaliser, the expected loss and its gradient |
 | `steppers` | one step: sampled on the CPU kernel or torch, exact on torch |

@@ -14,16 +14,13 @@ here each pair is touched once per phase, in preallocated buffers:
 2. (parallel over fixed blocks of entries, then over rows) sort the terms by the row they update
    with a counting sort, then sum each row's terms while that row is in cache. No two threads
    write the same row and each row sums its terms in entry order whatever the thread count: the
-   step is deterministic and reads only the pre-step W (plain SGD). (Summing in row order,
-   instead of adding each entry to two scattered rows, is 1.25x the steps/s of one thread at
-   V = 5,000, d = 100, B = 50,000; sorting by blocks rather than by one pass per thread over all
-   entries made the phase 1.3x faster on 2 threads.)
+   step is deterministic and reads only the pre-step W (plain SGD). Summing in row order keeps
+   each row in cache, where adding each entry to two scattered rows would not.
 3. (parallel over rows) W -= lr * gradient, and the buffer is zeroed for the next step.
 
 Both kernels allow floating-point reassociation and fused multiply-adds (fastmath "reassoc",
-"contract"), so the d-long dot products and updates vectorise: 5x the steps/s of the strict
-build at V = 5,000, d = 100 (benchmarks/bench_training.py). NaN and infinity keep their meaning,
-so divergence is still seen.
+"contract"), so the d-long dot products and updates vectorise (docs/scaling.md, "Training
+kernels", has the measured gains). NaN and infinity keep their meaning, so divergence is still seen.
 
 The loss is summed per chunk and the chunks in order, so it does not depend on the threads either.
 

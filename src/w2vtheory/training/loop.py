@@ -127,7 +127,7 @@ def train(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         torch.set_num_threads(threads)
     try:
-        objective = build_objective(problem, config)
+        objective = build_objective(problem.statistics, problem.negative_weight, config)
         clock = objective_clock(objective, problem.statistics, problem.negative_weight, float(problem.mstar_eigvals[0]))
         times = run_time(config, clock.time_per_unit_lr, np.arange(config.steps + 1))
         key = fingerprint(config, problem)

@@ -21,7 +21,6 @@ from w2vtheory.closed_form.statistics import CorpusStatistics, mstar
 from w2vtheory.errors import InputError
 from w2vtheory.theory import dynamics
 from w2vtheory.training import cpu_kernels, losses
-from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, alias_table, product_table
 from w2vtheory.training.reweighting import (
     PairWeights,
@@ -58,20 +57,20 @@ class Objective:
         return (self.loss, self.reweight) == ("qwem", "omniscient")
 
 
-def build_objective(problem: TrainingProblem, config: RunConfig) -> Objective:
-    statistics, k = problem.statistics, problem.negative_weight
+def build_objective(statistics: CorpusStatistics, k: float, config: RunConfig) -> Objective:
+    """The objective `config` trains on the corpus `statistics` with negative-sample weight k."""
     target = mstar(statistics.joint, statistics.unigram, k)
     squared_norm = float(np.sum(target**2))
-    mean_pair_weight = float((statistics.joint.sum() + k * statistics.unigram.sum() ** 2) / problem.vocab_size**2)
+    mean_pair_weight = float((statistics.joint.sum() + k * statistics.unigram.sum() ** 2) / statistics.vocab_size**2)
     weights = pair_weights(config.reweight, statistics.joint, statistics.unigram, k, config.subsample_t)
     normaliser = loss_normaliser(config.loss, config.reweight, statistics.joint, statistics.unigram, k)
     factorisation = (config.loss, config.reweight) == ("qwem", "omniscient")
     tables = pairs = None
     proportional = config.pair_sampling == "proportional" and not config.exact
-    if proportional and problem.vocab_size > MAX_VOCAB_SIZE:
+    if proportional and statistics.vocab_size > MAX_VOCAB_SIZE:
         raise InputError(
             f"config key `{config.config_key}.pair_sampling` = proportional needs V <= {MAX_VOCAB_SIZE:,} "
-            f"(V = {problem.vocab_size:,}); use pair_sampling: corpus"
+            f"(V = {statistics.vocab_size:,}); use pair_sampling: corpus"
         )
     if (config.exact and not factorisation) or proportional:
         tables = expected_pair_tables(weights, statistics.joint, statistics.unigram, k, config.dtype)

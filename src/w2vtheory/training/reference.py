@@ -13,11 +13,9 @@ close to the answer; svd(M*) is far from it. L-BFGS rather than gradient descent
 no step size tuned to each objective and corpus; the minimiser is the same.
 
 The loss and gradient may be evaluated in float32 (L-BFGS's own state stays float64): each
-evaluation streams four V x V tables, and float32 halves that traffic (1.4x faster per evaluation
-at V = 5,000 with another job beside it, no faster alone on 2 threads). L-BFGS then stops where its
-line search can no longer lower the float32 loss: on the offline ablation (V = 2,000) after about
-630 iterations instead of the 1,000 float64 takes, within 1e-8 of the float64 loss and with the
-same analogy score to 0.2 points (46.3 % and 47.6 %); that stop counts as converged.
+evaluation streams four V x V tables, and float32 halves that traffic. L-BFGS then stops where its
+line search can no longer lower the float32 loss, and that stop counts as converged
+(docs/scaling.md, "Training kernels", has the measured speed and precision).
 """
 
 from __future__ import annotations
@@ -31,7 +29,9 @@ import scipy.optimize
 import threadpoolctl
 import torch
 
+from w2vtheory.closed_form.embeddings import eigen_embedding
 from w2vtheory.closed_form.spectra import top_eigenpairs
+from w2vtheory.closed_form.statistics import mstar_from_weights
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
 from w2vtheory.training.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.training.run_config import RunConfig
@@ -51,7 +51,7 @@ class Reference:
 
 def closed_form_reference(eigvals: np.ndarray, eigvecs: np.ndarray, dim: int) -> Reference:
     """svd(M*): the rank-d minimiser of omniscient QWEM's expected loss."""
-    W = eigvecs[:, :dim] * np.sqrt(np.clip(eigvals[:dim], 0.0, None))
+    W = eigen_embedding(eigvals[:dim], eigvecs[:, :dim])
     return Reference(W, {"method": "closed form: top-d eigenpairs of M* (Eckart-Young)"})
 
 
@@ -60,13 +60,12 @@ def elementwise_minimiser(positive: np.ndarray, negative: np.ndarray, loss: str)
     authors' normaliser floors its target)."""
     if loss == "sgns":
         return np.log(positive / negative + SGNS_TARGET_FLOOR)
-    return 2.0 * (positive - negative) / (positive + negative)
+    return mstar_from_weights(positive, negative)
 
 
 def truncated_embedding(matrix: np.ndarray, dim: int) -> np.ndarray:
     """U_d sqrt(max(lambda_d, 0)) of a symmetric matrix: its best rank-d factor W W^T."""
-    eigvals, eigvecs = top_eigenpairs(matrix, dim)
-    return eigvecs * np.sqrt(np.clip(eigvals, 0.0, None))
+    return eigen_embedding(*top_eigenpairs(matrix, dim))
 
 
 def minimised_reference(

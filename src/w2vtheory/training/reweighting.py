@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.linalg
 
-from w2vtheory.closed_form.statistics import pair_weight
+from w2vtheory.closed_form.statistics import mstar_from_weights, pair_weight
 
 REWEIGHTINGS = ("omniscient", "sgns", "unigram")
 
@@ -121,7 +121,7 @@ def loss_normaliser(loss: str, reweight: str, joint: np.ndarray, unigram: np.nda
         rows = slice(start, start + _BLOCK_ROWS)
         independent = negative_weight * np.outer(unigram[rows], unigram)
         if loss == "qwem":
-            target = 2.0 * (joint[rows] - independent) / (joint[rows] + independent)
+            target = mstar_from_weights(joint[rows], independent)
         elif loss == "sgns":
             target = np.log(joint[rows] / independent + SGNS_TARGET_FLOOR)
         else:

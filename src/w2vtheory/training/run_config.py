@@ -1,7 +1,8 @@
 """One training run's settings (config `experiments.<experiment>.runs.<run>`).
 
-Every default lives in `run_defaults` of the repository's config.yaml (checked by its JSON schema);
-`RunConfig.from_mapping` completes a partial mapping from there, so no default is restated here.
+Every default lives in `run_defaults` of config.yaml (checked by its JSON schema); the workflow
+completes each run from the resolved config (`w2vtheory.config.resolve_run`), and
+`RunConfig.from_mapping` takes the completed settings, so no default is restated here.
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import torch
-import yaml
 
 from w2vtheory.config import REQUIRED_RUN_KEYS
 from w2vtheory.devices import DEVICES
@@ -26,16 +24,6 @@ from w2vtheory.training.reweighting import REWEIGHTINGS
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 # `corpus`: the authors' sampler (w2vtheory.training.sampler); `proportional`: w2vtheory.training.proportional_sampler.
 PAIR_SAMPLINGS = ("corpus", "proportional")
-REPOSITORY_CONFIG = Path(__file__).resolve().parents[3] / "config.yaml"
-
-
-@cache
-def run_defaults() -> dict[str, Any]:
-    """`run_defaults` of the repository's config.yaml, with the device of `experiment_defaults`."""
-    with open(REPOSITORY_CONFIG, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
-    return {"device": config["experiment_defaults"]["device"], **config["run_defaults"]}
-
 
 INVERSE_TIME_KEYS = ("decay_from", "decay_steps", "anneal_steps")
 
@@ -63,7 +51,7 @@ def _schedule_entries(schedule: Any, steps: Any, config_key: str) -> tuple[tuple
 
 @dataclass(frozen=True)
 class RunConfig:
-    """A run completed from run_defaults; `check` repeats the schema's rules for direct callers."""
+    """A run's completed settings; `check` repeats the schema's rules for direct callers."""
 
     loss: str
     reweight: str
@@ -96,7 +84,13 @@ class RunConfig:
         missing = [name for name in REQUIRED_RUN_KEYS if name not in run]
         if missing:
             raise InputError(f"config key `{config_key}`: missing {', '.join(missing)}")
-        values = {**run_defaults(), **run}
+        unset = sorted(known - set(run))
+        if unset:
+            raise InputError(
+                f"config key `{config_key}`: no value for {', '.join(unset)}; "
+                "complete the run from run_defaults first (w2vtheory.config.resolve_run)"
+            )
+        values = dict(run)
         values["lr_schedule"] = _schedule_entries(values["lr_schedule"], values["steps"], config_key)
         config = cls(**values, config_key=config_key)
         config.check()
