@@ -14,6 +14,11 @@ PAPER_VOCAB_SIZE = 10_000
 PAPER_DIM = 200
 PAPER_WINDOW = 16
 
+# Our model name -> the paper's column heading.
+PAPER_MODEL_NAMES = MappingProxyType(
+    {"sgns": "word2vec (SGNS)", "qwem": "QWEM (trained)", "mstar": "svd(M*)", "ppmi": "PPMI", "pmi": "PMI"}
+)
+
 # Benchmark -> model -> score, in the units of benchmarks.csv: analogy as a fraction correct
 # (the paper prints percent), similarity as Spearman rho.
 PAPER_SCORES = MappingProxyType(
