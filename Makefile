@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 CORES ?= 2
 
-.PHONY: setup run test report lint clean
+.PHONY: setup run test report lint clean bench-job
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: setup
 
 report: setup
 	$(VENV)/bin/snakemake --profile profiles/local --cores $(CORES) --report report.html
+
+# CPU and wall seconds per job and per rule of the last run, from results/benchmarks/.
+bench-job: setup
+	$(VENV)/bin/python benchmarks/bench_default_job.py results/benchmarks
 
 # Workflow lint and layout, then Python lint and layout (settings in pyproject.toml). CI runs it.
 lint: setup
