@@ -24,6 +24,9 @@ rule train_run:
         "results/logs/{experiment}/train_{run}.log",
     benchmark:
         "results/benchmarks/{experiment}/train_{run}.tsv"
+    # after the references, before the short jobs, which then fill both cores to the end
+    # (docs/scaling.md, "The default job on 2 cores")
+    priority: 5
     conda:
         "../envs/training.yaml"
     threads: MAX_THREADS
