@@ -99,6 +99,7 @@ rule converged_reference:
         dim=experiment_param("dim"),
         max_iterations=experiment_param("reference_iterations"),
         dtype=experiment_param("reference_dtype"),
+        tolerance=experiment_param("reference_tolerance"),
     script:
         "../scripts/converged_reference.py"
 
