@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 CORES ?= 2
 
-.PHONY: setup run test report docs lint clean
+.PHONY: setup run test report docs lint clean bench-job
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ report: setup
 docs: setup
 	$(VENV)/bin/python -m w2vtheory.documentation configuration
 	$(VENV)/bin/python -m w2vtheory.documentation results results
+
+# CPU and wall seconds per job and per rule of the last run, from results/benchmarks/.
+bench-job: setup
+	$(VENV)/bin/python benchmarks/bench_default_job.py results/benchmarks
 
 # Workflow lint and layout, then Python lint and layout (settings in pyproject.toml). CI runs it.
 lint: setup

@@ -13,6 +13,8 @@ rule build_vocab:
         "results/logs/{experiment}/build_vocab.log",
     benchmark:
         "results/benchmarks/{experiment}/build_vocab.tsv"
+    # every later job of the experiment waits on it (docs/scaling.md, "The default job on 2 cores")
+    priority: 20
     conda:
         "../envs/counts.yaml"
     resources:

@@ -22,7 +22,9 @@ rule compute_spectrum:
         gpu=spectrum_gpus,
     params:
         matrix=lambda wildcards: wildcards.matrix,
-        n_eigenpairs=experiment_param("n_eigenpairs"),
+        n_eigenpairs=lambda wildcards: experiment_config(wildcards.experiment)[
+            "n_eigenpairs"
+        ][wildcards.matrix],
         negative_weight=experiment_param("negative_weight"),
         pmi_floor=experiment_param("pmi_floor"),
         device=experiment_param("device"),

@@ -22,6 +22,9 @@ rule train_run:
         "results/logs/{experiment}/train_{run}.log",
     benchmark:
         "results/benchmarks/{experiment}/train_{run}.tsv"
+    # after the references, before the short jobs, which then fill both cores to the end
+    # (docs/scaling.md, "The default job on 2 cores")
+    priority: 5
     conda:
         "../envs/training.yaml"
     threads: MAX_THREADS
@@ -93,6 +96,7 @@ rule converged_reference:
         dim=experiment_param("dim"),
         max_iterations=experiment_param("reference_iterations"),
         dtype=experiment_param("reference_dtype"),
+        tolerance=experiment_param("reference_tolerance"),
     script:
         "../scripts/converged_reference.py"
 

@@ -3,12 +3,16 @@
 snakemake.input: vocab, cooccurrence, stats, mstar_eigvals, mstar_eigvecs, analogies. snakemake.output:
 W (the rank-d minimiser of the expected loss), summary (reference.json). snakemake.params: run (the
 settings of a run with this objective), negative_weight, dim, max_iterations, tokenizer, dtype (of the
-loss evaluations).
+loss evaluations), tolerance (the progress below which L-BFGS stops). snakemake.threads: the
+threads of torch, numba and BLAS.
 """
 
 import json
 
+import numba
 import numpy as np
+import threadpoolctl
+import torch
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.closed_form.statistics import load_corpus_statistics
@@ -21,6 +25,16 @@ from w2vtheory.training.reference import closed_form_reference, minimised_refere
 
 
 def main(snakemake) -> None:
+    # torch and numba otherwise take every core: beside another job, their idle threads spin and
+    # double the CPU seconds of a loss evaluation
+    threads = int(snakemake.threads)
+    torch.set_num_threads(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    with threadpoolctl.threadpool_limits(limits=threads):
+        converged_reference(snakemake)
+
+
+def converged_reference(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     dim = int(snakemake.params.dim)
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
@@ -34,7 +48,11 @@ def main(snakemake) -> None:
         statistics = load_corpus_statistics(snakemake.input.cooccurrence, snakemake.input.stats, snakemake.input.vocab)
         objective = build_objective(statistics, float(snakemake.params.negative_weight), config)
         reference = minimised_reference(
-            objective, closed_form.W, int(snakemake.params.max_iterations), DTYPES[snakemake.params.dtype]
+            objective,
+            closed_form.W,
+            int(snakemake.params.max_iterations),
+            DTYPES[snakemake.params.dtype],
+            float(snakemake.params.tolerance),
         )
     accuracy = analogy_scorer(snakemake.input.analogies, words, snakemake.params.tokenizer)(reference.W)
     summary = {"objective": objective_name(config), "dim": dim, "analogy_accuracy": accuracy, **reference.info}

@@ -22,9 +22,15 @@ def test_default_config_is_valid_and_every_experiment_resolves(config):
     validate_config(config, SCHEMA)
     for name in config["experiments"]:
         experiment = resolve_experiment(config, name)
-        assert experiment["n_eigenpairs"] >= experiment["dim"]
+        assert min(experiment["n_eigenpairs"].values()) >= experiment["dim"]
         for run in experiment["runs"].values():
             assert run["batch_size"] > 0 and run["device"] in {"auto", "cpu", "cuda"}
+
+
+def test_eigenpairs_per_matrix_default_to_dim(config):
+    experiment = resolve_experiment(config, "default")
+    assert experiment["n_eigenpairs"] == {"mstar": 1024, "pmi": 100, "ppmi": 100, "pair_ratio": 100}
+    assert set(resolve_experiment(config, "enwiki500")["n_eigenpairs"].values()) == {4096}
 
 
 def test_tiny_test_config_is_valid_when_merged_over_defaults(config):
@@ -69,7 +75,7 @@ def test_user_experiment_gets_defaults(config):
     }
     experiment = resolve_experiment(config, "mine")
     assert experiment["window"] == 16 and experiment["negative_weight"] == 1
-    assert experiment["n_eigenpairs"] == 10
+    assert experiment["n_eigenpairs"] == {"mstar": 10, "pmi": 10, "ppmi": 10, "pair_ratio": 10}
     assert experiment["runs"]["fast"]["batch_size"] == config["run_defaults"]["batch_size"]
     assert trained_models(experiment) == ["fast"]
 
@@ -81,6 +87,7 @@ def test_user_experiment_gets_defaults(config):
         ({"dim": 5000}, "must be smaller than vocab_size"),
         ({"models": ["mstar", "glove"]}, "unknown model `glove`"),
         ({"n_eigenpairs": 10}, "smaller than dim"),
+        ({"n_eigenpairs": {"mstar": 1024, "ppmi": 10}}, r"n_eigenpairs` \(ppmi\): 10 is smaller than dim"),
     ],
 )
 def test_cross_key_errors(config, change, message):

@@ -18,6 +18,7 @@ from w2vtheory.evaluation.convergence import (
 from w2vtheory.training import RunConfig, build_objective
 from w2vtheory.training.objective import expected_loss_and_gradient, expected_normalised_loss, torch_loss_slopes
 from w2vtheory.training.reference import (
+    PROGRESS_WINDOW,
     closed_form_reference,
     elementwise_minimiser,
     minimised_reference,
@@ -185,3 +186,20 @@ def test_float32_evaluations_reach_the_float64_minimum():
     assert single.info["dtype"] == "float32" and single.info["converged"]
     assert value(single.W) == pytest.approx(value(exact.W), rel=1e-5)
     assert value(single.W) < value(start)
+
+
+def test_reference_stops_once_the_loss_stops_falling():
+    """With a progress tolerance L-BFGS stops once a window of iterations lowers the loss by less than
+    that fraction of the learnable loss, reported as converged, near the minimum it would reach."""
+    problem = _problem(vocab=60)  # large enough for L-BFGS to need more than a window
+    objective = build_objective(problem, _config("sgns", "sgns"))
+    start = np.random.default_rng(0).standard_normal((60, 8)) * 0.3
+    full = minimised_reference(objective, start, max_iterations=2000)
+    tolerance = 1e-4
+    early = minimised_reference(objective, start, max_iterations=2000, progress_tolerance=tolerance)
+    assert early.info["converged"] and "fell by less than" in early.info["message"]
+    assert PROGRESS_WINDOW < early.info["iterations"] < full.info["iterations"]
+    learnable = 1.0 - full.info["loss_normalised"]
+    gap = early.info["loss_normalised"] - full.info["loss_normalised"]
+    assert 0.0 <= gap < tolerance * learnable
+    assert np.isfinite(early.info["gradient_norm"]) and early.info["progress_tolerance"] == tolerance

@@ -129,13 +129,21 @@ def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
         raise InputError(f"unknown experiment `{name}` (config key `experiments`); known experiments: {known}")
     experiment = deep_merge(config.get("experiment_defaults", {}), experiments[name])
     experiment["name"] = name
-    experiment.setdefault("n_eigenpairs", experiment["dim"])
+    experiment["n_eigenpairs"] = eigenpair_counts(experiment.get("n_eigenpairs"), experiment["dim"])
     experiment["runs"] = {
         run: resolve_run(config, spec, experiment.get("device", "auto"))
         for run, spec in experiment.get("runs", {}).items()
     }
     _check_experiment(config, experiment)
     return experiment
+
+
+def eigenpair_counts(setting: int | Mapping[str, int] | None, dim: int) -> dict[str, int]:
+    """{matrix: eigenpairs to compute} for every spectrum matrix from an experiment's `n_eigenpairs`:
+    one count for all, or counts per matrix; a matrix not named gets dim (its closed-form embedding)."""
+    if isinstance(setting, Mapping):
+        return {matrix: int(setting.get(matrix, dim)) for matrix in SPECTRUM_MATRICES}
+    return dict.fromkeys(SPECTRUM_MATRICES, dim if setting is None else int(setting))
 
 
 def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) -> None:
@@ -151,10 +159,11 @@ def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) 
             f"config key `{key}.dim`: dim = {experiment['dim']} must be smaller than "
             f"vocab_size = {experiment['vocab_size']}"
         )
-    if experiment["n_eigenpairs"] < experiment["dim"]:
-        raise InputError(
-            f"config key `{key}.n_eigenpairs`: {experiment['n_eigenpairs']} is smaller than dim = {experiment['dim']}"
-        )
+    for matrix, count in experiment["n_eigenpairs"].items():
+        if count < experiment["dim"]:
+            raise InputError(
+                f"config key `{key}.n_eigenpairs` ({matrix}): {count} is smaller than dim = {experiment['dim']}"
+            )
     for run, spec in experiment["runs"].items():
         if run in CLOSED_FORM_MODELS:
             raise InputError(f"config key `{key}.runs.{run}`: `{run}` names a closed-form model; rename the run")
