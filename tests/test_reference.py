@@ -192,7 +192,7 @@ def test_reference_stops_once_the_loss_stops_falling():
     """With a progress tolerance L-BFGS stops once a window of iterations lowers the loss by less than
     that fraction of the learnable loss, reported as converged, near the minimum it would reach."""
     problem = _problem(vocab=60)  # large enough for L-BFGS to need more than a window
-    objective = build_objective(problem, _config("sgns", "sgns"))
+    objective = build_objective(problem.statistics, problem.negative_weight, _config("sgns", "sgns"))
     start = np.random.default_rng(0).standard_normal((60, 8)) * 0.3
     full = minimised_reference(objective, start, max_iterations=2000)
     tolerance = 1e-4
