@@ -158,7 +158,7 @@ def matrix_mem_mb(copies):
 
 
 def modelled_mem_mb(rule_name):
-    """Memory for a job of rule `rule_name` at the experiment's V: the measured cost model's peak
+    """Memory for a job of the rule named `rule_name` at the experiment's V, the cost model's peak
     with a margin (w2vtheory.scaling, docs/scaling.md); it does not grow with the corpus.
     """
 
