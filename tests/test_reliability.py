@@ -20,7 +20,7 @@ import yaml
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
-from w2vtheory import atomic, memory
+from w2vtheory import atomic, memory, theory
 from w2vtheory.config import deep_merge, validate_config
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
@@ -520,3 +520,20 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
     for output in ("benchmarks.csv", "categories.csv", "summary.md"):
         assert "nan" not in (tmp_path / output).read_text().lower(), output
     assert "n/a" in (tmp_path / "summary.md").read_text()
+
+
+# --- learning-rate schedule --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decay_from", [500, 40, 30, 25])
+def test_inverse_time_anneal_takes_the_last_steps_whatever_decay_from_is(decay_from):
+    """A decay_from at or past the anneal's start dropped the anneal: 40 steps at the full rate."""
+    schedule = theory.inverse_time_schedule(decay_from, decay_steps=10, anneal_steps=20, steps=40)
+    rates = theory.learning_rate(np.arange(40), 1.0, schedule)
+    assert np.all(rates[:20] == 1.0)
+    assert np.all(rates[20:30] == pytest.approx(0.3)) and np.all(rates[30:] == pytest.approx(0.1))
+
+
+def test_inverse_time_anneal_longer_than_the_run_takes_the_whole_run():
+    rates = theory.learning_rate(np.arange(40), 1.0, theory.inverse_time_schedule(0, 10, 100, 40))
+    assert np.all(rates[:20] == pytest.approx(0.3)) and np.all(rates[20:] == pytest.approx(0.1))
