@@ -22,6 +22,7 @@ from snakemake.iocontainers import Namedlist
 from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic, memory, theory
 from w2vtheory.config import deep_merge, validate_config
+from w2vtheory.convergence import UNLEARNED_TOLERANCE, convergence_markdown, convergence_row, convergence_table
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
 from w2vtheory.embeddings import write_vec
@@ -537,3 +538,29 @@ def test_inverse_time_anneal_takes_the_last_steps_whatever_decay_from_is(decay_f
 def test_inverse_time_anneal_longer_than_the_run_takes_the_whole_run():
     rates = theory.learning_rate(np.arange(40), 1.0, theory.inverse_time_schedule(0, 10, 100, 40))
     assert np.all(rates[:20] == pytest.approx(0.3)) and np.all(rates[20:] == pytest.approx(0.1))
+
+
+# --- convergence verdict -------------------------------------------------------------------------------------
+
+
+def _verdict(loss: float, reference_loss: float = 0.7, accuracy: float = 0.01, change: float = 0.0) -> dict:
+    evaluations = pd.DataFrame({"step": [0, 27, 30], "time": [0.0, 1.0, 1.1], "analogy_accuracy": [0.0, 0.0, accuracy]})
+    singular = np.full((3, 1), 1e-5) * (1 + np.array([[0.0], [0.0], [change]]))
+    return convergence_row("qwem", "qwem-omniscient", {"wall_seconds": 1.0}, evaluations, singular, 0.01, loss,
+                           reference_loss, True)  # fmt: skip
+
+
+def test_a_run_that_learned_nothing_is_not_converged():
+    """dim 1, 30 exact steps from 1e-6: no analogy gap, still singular values, 100 % unlearned; it was
+    called converged."""
+    row = _verdict(loss=1.0)
+    assert row["unlearned_fraction"] == pytest.approx(1.0) and row["gap"] == 0 and not row["converged"]
+    assert f"at most {100 * UNLEARNED_TOLERANCE:.0f} % unlearned" in convergence_markdown(convergence_table([row]))
+    assert _verdict(loss=0.7 + 0.3 * UNLEARNED_TOLERANCE / 2)["converged"]
+
+
+@pytest.mark.parametrize(
+    "numbers", [{"loss": np.nan}, {"loss": 0.7, "reference_loss": np.nan}, {"loss": 0.7, "accuracy": np.nan}]
+)
+def test_no_verdict_is_converged_about_a_non_finite_number(numbers):
+    assert not _verdict(**numbers)["converged"]
