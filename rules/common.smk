@@ -30,7 +30,7 @@ wildcard_constraints:
     model=NAME_PATTERN,
 
 
-# Both write embeddings/<name>.vec; run names may not be closed-form names (w2vtheory.config).
+# Both write embeddings/<name>.vec; run names may not be closed-form names (schemas/config.schema.yaml).
 ruleorder: closed_form_embedding > train_run
 
 

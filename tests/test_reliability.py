@@ -21,7 +21,7 @@ from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic, memory, theory
-from w2vtheory.config import deep_merge, validate_config
+from w2vtheory.config import CLOSED_FORM_MODELS, deep_merge, validate_config
 from w2vtheory.convergence import UNLEARNED_TOLERANCE, convergence_markdown, convergence_row, convergence_table
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
@@ -123,6 +123,78 @@ def test_misspelled_key_is_named_even_when_it_hides_a_required_one(user_config, 
     with pytest.raises(InputError, match="experiments.tiny") as error:
         validate_config(user_config, SCHEMA)
     assert f"'{misspelled}'" in str(error.value) and "check the spelling" in str(error.value)
+
+
+# --- names -------------------------------------------------------------------------------------------------
+
+
+def _schema() -> dict:
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+def _rename_experiment(config: dict, name: str) -> None:
+    config["experiments"][name] = config["experiments"].pop("tiny")
+    config["default_experiments"] = [name]
+
+
+def _rename_run(config: dict, name: str) -> None:
+    experiment = config["experiments"]["tiny"]
+    experiment["runs"][name] = experiment["runs"].pop("qwem")
+    experiment["models"] = [name if model == "qwem" else model for model in experiment["models"]]
+    experiment["figures"] = {}
+
+
+def _add_similarity_set(config: dict, name: str) -> None:
+    config["benchmarks"]["similarity"][name] = "extra.txt"
+
+
+@pytest.mark.parametrize(
+    ("rename", "name", "key", "problem"),
+    [
+        (_rename_experiment, "nl\n", "experiments", "does not match"),
+        (_rename_run, "qwem\n", "experiments.tiny.runs", "does not match"),
+        (_add_similarity_set, "men\n", "benchmarks.similarity", "does not match"),
+        (_rename_experiment, "e" * 256, "experiments", "256 characters is longer than the 200 allowed"),
+        (_rename_run, "r" * 236, "experiments.tiny.runs", "236 characters is longer than the 200 allowed"),
+        (_add_similarity_set, "s" * 240, "benchmarks.similarity", "longer than the 200 allowed"),
+        (_rename_run, "mstar", "experiments.tiny.runs", "`mstar` is a reserved name here"),
+        (_rename_experiment, "logs", "experiments", "`logs` is a reserved name here"),
+        (_add_similarity_set, "vec", "benchmarks.similarity", "`vec` is a reserved name here"),
+        (_add_similarity_set, "analogies", "benchmarks.similarity", "`analogies` is a reserved name here"),
+        (_add_similarity_set, "analogy_3cosadd", "benchmarks.similarity", "is a reserved name here"),
+        (_add_similarity_set, "keys", "benchmarks.similarity", "`keys` is a reserved name here"),
+    ],
+)
+def test_names_that_break_paths_or_collide_are_refused_before_any_job(user_config, rename, name, key, problem):
+    """A trailing newline passed (Python's `$`), a 256-character experiment crashed Snakemake with
+    ENAMETOOLONG, a 236-character run failed after training, `vec` was silently dropped and
+    `analogies` replaced the analogy file."""
+    rename(user_config, name)
+    with pytest.raises(InputError) as error:
+        validate_config(user_config, SCHEMA)
+    assert f"config key `{key}`" in str(error.value) and problem in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_the_longest_names_keep_every_derived_file_name_within_255_bytes(user_config):
+    longest = _schema()["$defs"]["name"]["maxLength"]
+    _rename_run(user_config, "r" * longest)
+    validate_config(user_config, SCHEMA)
+    rule_text = "".join(path.read_text() for path in (ROOT / "rules").glob("*.smk"))
+    derived = re.findall(r"/([^/\"]*\{(?:run|model|experiment|corpus)\}[^/\"]*)\"", rule_text)
+    lengths = [len(name.replace("{run}", "r" * longest).replace("{model}", "r" * longest)) for name in derived]
+    temporary = len(atomic.temporary_sibling(Path(f"{'r' * longest}_analogy_categories.csv")).name) + 7
+    assert derived and max(*lengths, temporary) <= 255
+
+
+def test_reserved_names_cover_the_closed_forms_and_snakemake_named_inputs():
+    schema = _schema()
+    runs = schema["$defs"]["experiment_settings"]["properties"]["runs"]["propertyNames"]
+    assert set(runs["not"]["enum"]) == set(CLOSED_FORM_MODELS)
+    similarity = schema["properties"]["benchmarks"]["properties"]["similarity"]["propertyNames"]
+    reserved = set(similarity["not"]["anyOf"][0]["enum"])
+    named_inputs = {name for name in dir(Namedlist) if not name.startswith("_")}
+    assert named_inputs <= reserved and "vec" in reserved
 
 
 # --- disk full -------------------------------------------------------------------------------------

@@ -43,7 +43,22 @@ def _is_integer(checker: Any, instance: Any) -> bool:
 _TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
     {"number": _is_number, "integer": _is_integer}
 )
-ConfigValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+def _end_anchored(pattern: str) -> str:
+    """`pattern` with a final `$` meaning the end of the text, as in JSON Schema's ECMA-262 regexes:
+    Python's `$` also matches before a trailing newline, so `nl\n` passed a name pattern."""
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not re.search(_end_anchored(pattern), instance):
+        yield jsonschema.exceptions.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+ConfigValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, validators={"pattern": _pattern}, type_checker=_TYPE_CHECKER
+)
 
 # PyYAML (YAML 1.1) reads a number with an exponent as a float only with a decimal point and a
 # signed exponent: 1.0e-6 is a float, 1e-6 and 1.0e6 are strings.
@@ -100,6 +115,13 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
         message = f"{message} (check the spelling; allowed keys here: {', '.join(allowed) or 'none'})"
     elif error.validator == "type":
         message = _type_problem(error)
+    elif error.validator == "not" and isinstance(error.instance, str):
+        message = f"`{error.instance}` is a reserved name here ({error.schema.get('description', '').strip()}): rename it"
+    elif error.validator == "maxLength":
+        message = (
+            f"a name of {len(error.instance)} characters is longer than the {error.validator_value} allowed: "
+            "file names are derived from it and must stay under 255 bytes"
+        )
     raise InputError(f"config key `{location}`: {message}")
 
 
@@ -147,8 +169,6 @@ def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) 
             f"config key `{key}.n_eigenpairs`: {experiment['n_eigenpairs']} is smaller than dim = {experiment['dim']}"
         )
     for run, spec in experiment["runs"].items():
-        if run in CLOSED_FORM_MODELS:
-            raise InputError(f"config key `{key}.runs.{run}`: `{run}` names a closed-form model; rename the run")
         missing = [field for field in REQUIRED_RUN_KEYS if field not in spec]
         if missing:
             raise InputError(f"config key `{key}.runs.{run}`: missing {', '.join(missing)}")
