@@ -7,10 +7,10 @@ singular_directions), vocab. snakemake.output: snapshots (CSV: step, time, mode,
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 from w2vtheory.snapshots import snapshot_table
 from w2vtheory.vocab import read_lexicon
@@ -23,11 +23,11 @@ def main(snakemake) -> None:
     checkpoints["file"] = [Path(inputs.checkpoints).parent / name for name in checkpoints["file"]]
     table = snapshot_table(
         pd.read_csv(inputs.evaluations),
-        np.load(inputs.singular_values),
+        load_npy(inputs.singular_values),
         checkpoints,
-        np.load(inputs.W),
-        np.load(inputs.svd_left),
-        np.load(inputs.svd_values),
+        load_npy(inputs.W),
+        load_npy(inputs.svd_left),
+        load_npy(inputs.svd_values),
         words,
     )
     write_table(snakemake.output.snapshots, table)

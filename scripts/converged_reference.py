@@ -12,6 +12,7 @@ import numpy as np
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.statistics import load_corpus_statistics
@@ -26,8 +27,8 @@ def main(snakemake) -> None:
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
     config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
     check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), EXACT_TRAINING_MATRICES)
-    eigvals = np.load(snakemake.input.mstar_eigvals)
-    closed_form = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
+    eigvals = load_npy(snakemake.input.mstar_eigvals)
+    closed_form = closed_form_reference(eigvals, load_npy(snakemake.input.mstar_eigvecs), dim)
     if (config.loss, config.reweight) == ("qwem", "omniscient"):
         reference = closed_form
     else:

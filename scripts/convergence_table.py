@@ -14,6 +14,7 @@ import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.convergence import convergence_row, convergence_table
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.statistics import load_corpus_statistics
@@ -31,7 +32,7 @@ def main(snakemake) -> None:
         statistics,
         float(snakemake.params.negative_weight),
         int(snakemake.params.dim),
-        np.load(snakemake.input.mstar_eigvals),
+        load_npy(snakemake.input.mstar_eigvals),
     )
     references = {}
     for summary_path, W_path in zip(snakemake.input.references, snakemake.input.reference_W, strict=True):
@@ -44,9 +45,9 @@ def main(snakemake) -> None:
         name, _, settings = runs[indices[0]]
         exact = {**settings, "exact": True, "dtype": "float64", "device": "cpu"}
         objective = build_objective(problem, RunConfig.from_mapping(exact, f"experiments.{experiment}.runs.{name}"))
-        reference_loss = expected_normalised_loss(objective, np.load(references[objective_key][1]))
+        reference_loss = expected_normalised_loss(objective, load_npy(references[objective_key][1]))
         for index in indices:
-            losses[index] = (expected_normalised_loss(objective, np.load(snakemake.input.W[index])), reference_loss)
+            losses[index] = (expected_normalised_loss(objective, load_npy(snakemake.input.W[index])), reference_loss)
         del objective
     rows = []
     for index, (name, objective_key, _) in enumerate(runs):
@@ -57,7 +58,7 @@ def main(snakemake) -> None:
                 objective_key,
                 json.loads(Path(snakemake.input.summaries[index]).read_text(encoding="utf-8")),
                 pd.read_csv(snakemake.input.evaluations[index]),
-                np.load(snakemake.input.singular_values[index]),
+                load_npy(snakemake.input.singular_values[index]),
                 reference["analogy_accuracy"],
                 *losses[index],
                 # closed-form references (omniscient QWEM) are exact and carry no flag

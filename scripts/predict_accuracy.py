@@ -7,12 +7,12 @@ on the prediction's own grid (time, t_over_tau1, predicted_accuracy) or at the r
 (step, time, t_over_tau1, measured_accuracy, predicted_accuracy, difference).
 """
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.evaluation import build_pair_analogies
 from w2vtheory.evaluation_sets import read_analogy_questions
+from w2vtheory.finite import load_npy
 from w2vtheory.predicted_accuracy import evaluation_comparison, prediction_table
 from w2vtheory.script_runner import run
 from w2vtheory.theory import init_s0
@@ -23,8 +23,8 @@ def main(snakemake) -> None:
     dim = int(snakemake.params.dim)
     words, _ = read_lexicon(snakemake.input.vocab)
     analogies = build_pair_analogies(read_analogy_questions(snakemake.input.questions), words)
-    eigvals = np.load(snakemake.input.eigvals)[:dim]
-    eigvecs = np.load(snakemake.input.eigvecs, mmap_mode="r")[:, :dim]
+    eigvals = load_npy(snakemake.input.eigvals)[:dim]
+    eigvecs = load_npy(snakemake.input.eigvecs, mmap_mode="r")[:, :dim]
     s0 = init_s0(float(snakemake.params.init_scale))
     if "evaluations" in snakemake.input.keys():
         table = evaluation_comparison(pd.read_csv(snakemake.input.evaluations), eigvals, eigvecs, analogies, s0)

@@ -12,6 +12,7 @@ import numpy as np
 
 from w2vtheory.embeddings import write_vec
 from w2vtheory.evaluation import analogy_scorer
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import EXACT_TRAINING_MATRICES, TRAINING_MATRICES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, load_problem, train
@@ -38,7 +39,7 @@ def main(snakemake) -> None:
     )
     evaluate = analogy_scorer(snakemake.input.analogies, words)
     train(config, problem, Path(snakemake.output.W).parent, evaluate=evaluate, threads=snakemake.threads)
-    write_vec(snakemake.output.vec, words, np.load(snakemake.output.W).astype(np.float64))
+    write_vec(snakemake.output.vec, words, load_npy(snakemake.output.W).astype(np.float64))
 
 
 if __name__ == "__main__":

@@ -16,21 +16,24 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.optimize
 import yaml
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
-from w2vtheory import atomic, memory, theory
+from w2vtheory import atomic, finite, memory, theory
 from w2vtheory.config import CLOSED_FORM_MODELS, deep_merge, validate_config
 from w2vtheory.convergence import UNLEARNED_TOLERANCE, convergence_markdown, convergence_row, convergence_table
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
-from w2vtheory.embeddings import write_vec
+from w2vtheory.embeddings import read_vec, write_vec
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import evaluate_embedding
 from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
-from w2vtheory.training import RunConfig, TrainingProblem, train
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
+from w2vtheory.training.reference import minimised_reference
+from w2vtheory.training.resume import RunRecord, fingerprint, save_resume
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
@@ -636,3 +639,112 @@ def test_a_run_that_learned_nothing_is_not_converged():
 )
 def test_no_verdict_is_converged_about_a_non_finite_number(numbers):
     assert not _verdict(**numbers)["converged"]
+
+
+# --- non-finite values -----------------------------------------------------------------------------------------
+
+
+def _nan_rows(array: np.ndarray, rows: list[int]) -> np.ndarray:
+    array = np.array(array, dtype=np.float64)
+    array[rows] = np.nan
+    return array
+
+
+def test_eigenvectors_with_nan_rows_stop_the_closed_form_embedding_naming_file_and_rows(tmp_path):
+    """Rows of mstar_eigvecs.npy set to NaN gave NaN rows in mstar.vec and a 0.0 % analogy score, exit 0."""
+    words = [f"w{index}" for index in range(6)]
+    (tmp_path / "vocab.tsv").write_text("".join(f"{word}\t{10 - index}\n" for index, word in enumerate(words)))
+    eigvecs = _nan_rows(np.linalg.qr(np.random.default_rng(0).standard_normal((6, 3)))[0], [1, 4])
+    np.save(tmp_path / "eigvecs.npy", eigvecs)
+    np.save(tmp_path / "eigvals.npy", np.array([3.0, 2.0, 1.0]))
+    with pytest.raises(SystemExit):
+        run_script(
+            "closed_form_embedding",
+            tmp_path,
+            input=SimpleNamespace(
+                eigvals=str(tmp_path / "eigvals.npy"),
+                eigvecs=str(tmp_path / "eigvecs.npy"),
+                vocab=str(tmp_path / "vocab.tsv"),
+            ),
+            output=SimpleNamespace(vec=str(tmp_path / "mstar.vec")),
+            params=SimpleNamespace(dim=2),
+        )
+    log = (tmp_path / "closed_form_embedding.log").read_text()
+    assert f"{tmp_path / 'eigvecs.npy'} holds 6 NaN value(s) in rows 1, 4: rebuild it" in log
+    assert not (tmp_path / "mstar.vec").exists() and leftovers(tmp_path) == []
+
+
+def test_a_memory_mapped_matrix_is_checked_block_by_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(finite, "BLOCK_BYTES", 64)
+    np.save(tmp_path / "m.npy", _nan_rows(np.zeros((40, 5)), [0, 17, 39]) + np.where(np.eye(40, 5) > 0, np.inf, 0))
+    with pytest.raises(
+        finite.NonFiniteError, match=r"m.npy holds 15 NaN and 4 infinite value\(s\) in rows 0, 1, 2, 3, 4 and 2 more"
+    ):
+        finite.load_npy(tmp_path / "m.npy", mmap_mode="r")
+    np.save(tmp_path / "tokens.npy", np.arange(10))
+    assert finite.load_npy(tmp_path / "tokens.npy").sum() == 45
+
+
+def test_no_stage_writes_non_finite_arrays_or_embeddings(tmp_path):
+    with pytest.raises(finite.NonFiniteError, match=r"saved as .*W.npy holds 2 infinite value\(s\) in row 2"):
+        atomic.save_npy(tmp_path / "W.npy", np.where(np.arange(4)[:, None] == 2, np.inf, np.ones((4, 2))))
+    with pytest.raises(finite.NonFiniteError, match=r"written to .*m.vec holds 2 NaN value\(s\) in row 1"):
+        write_vec(tmp_path / "m.vec", ["a", "b"], _nan_rows(np.ones((2, 2)), [1]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_embedding_file_with_nan_is_refused_naming_its_line(tmp_path):
+    (tmp_path / "m.vec").write_text("3 2\na 1 2\nb nan 1\nc 1 inf\n")
+    with pytest.raises(finite.NonFiniteError, match=r"m.vec holds 1 NaN and 1 infinite value\(s\) in lines 3, 4"):
+        read_vec(tmp_path / "m.vec")
+
+
+def _tiny_problem(eigvals: np.ndarray) -> TrainingProblem:
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 8, 400).astype(np.uint16)
+    tokens[:8] = np.arange(8)
+    offsets = np.array([0, 400])
+    counts = count_cooccurrence(tokens, offsets, 8, 2)
+    n_pairs = count_pairs(offsets, 2)
+    unigram = unigram_probability(np.bincount(tokens, minlength=8).astype(np.float64))
+    statistics = CorpusStatistics(joint_probability(counts, n_pairs, 2), unigram, 2, n_pairs)
+    return TrainingProblem(tokens, offsets, statistics, 1.0, 2, eigvals)
+
+
+def _exact_qwem(steps: int = 20) -> RunConfig:
+    settings = dict(loss="qwem", reweight="sgns", exact=True, lr=0.1, init_scale=0.1, steps=steps, device="cpu",
+                    subsample_t=1e-2, eval_every=10, log_every=5, n_checkpoints=2)  # fmt: skip
+    return RunConfig.from_mapping(settings, "experiments.x.runs.q")
+
+
+def test_training_refuses_a_non_finite_problem_or_resume_state(tmp_path):
+    problem = _tiny_problem(np.array([2.0, 1.0, np.nan]))
+    with pytest.raises(
+        finite.NonFiniteError, match=r"run `experiments.x.runs.q`: the problem's mstar_eigvals holds 1 NaN"
+    ):
+        train(_exact_qwem(), problem, tmp_path / "run", progress=False)
+    problem = _tiny_problem(np.array([2.0, 1.0, 0.5]))
+    state = tmp_path / "run" / "resume" / "state.npz"
+    record = RunRecord(10, trace=[[5, np.nan, 0.1, 1.0, 0.5]], singular_values=[np.ones(2)])
+    save_resume(tmp_path / "run", record, _nan_rows(np.ones((8, 2)), [3]), fingerprint(_exact_qwem(), problem))
+    with pytest.raises(
+        finite.NonFiniteError, match=rf"{re.escape(str(state))} \(W\) holds 2 NaN value\(s\) in row 3: delete"
+    ):
+        train(_exact_qwem(), problem, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run" / "W.npy").exists()
+
+
+def test_l_bfgs_refuses_a_non_finite_start_and_never_calls_a_non_finite_end_converged(monkeypatch):
+    """A NaN svd(M*) start gave reference.json `loss_normalised: NaN, iterations: 0, converged: true`."""
+    problem = _tiny_problem(np.array([2.0, 1.0, 0.5]))
+    objective = build_objective(problem, _exact_qwem())
+    start = np.full((8, 2), 0.1)
+    with pytest.raises(finite.NonFiniteError, match=r"L-BFGS's svd\(M\*\) start holds 2 NaN value\(s\) in row 5"):
+        minimised_reference(objective, _nan_rows(start, [5]), max_iterations=5)
+
+    def diverged(function, x0, **options):
+        return scipy.optimize.OptimizeResult(x=np.full_like(x0, np.nan), fun=np.nan, jac=np.full_like(x0, np.nan),
+                                             nit=0, status=0, success=True, message="stopped")  # fmt: skip
+
+    monkeypatch.setattr(scipy.optimize, "minimize", diverged)
+    assert minimised_reference(objective, start, max_iterations=5).info["converged"] is False

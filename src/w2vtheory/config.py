@@ -116,7 +116,9 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
     elif error.validator == "type":
         message = _type_problem(error)
     elif error.validator == "not" and isinstance(error.instance, str):
-        message = f"`{error.instance}` is a reserved name here ({error.schema.get('description', '').strip()}): rename it"
+        message = (
+            f"`{error.instance}` is a reserved name here ({error.schema.get('description', '').strip()}): rename it"
+        )
     elif error.validator == "maxLength":
         message = (
             f"a name of {len(error.instance)} characters is longer than the {error.validator_value} allowed: "

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from w2vtheory.finite import load_npy
+
 N_SNAPSHOTS = 3
 N_DIRECTIONS = 3
 # A mode counts as learned once its singular value passes this share of its final value.
@@ -57,7 +59,7 @@ def snapshot_projections(
     frames = []
     n_directions = directions.shape[1]
     for step, path in checkpoints.items():
-        coordinates = np.load(path) @ directions
+        coordinates = load_npy(path) @ directions
         frames.append(
             pd.DataFrame(
                 {

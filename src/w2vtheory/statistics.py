@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 from w2vtheory.vocab import read_lexicon
 
 # The authors' floor inside the PMI logarithm, added to the ratio P(i,j)/(P(i)P(j)): a pair never
@@ -143,7 +144,7 @@ def load_corpus_statistics(
     (whose counts are the in-vocabulary token counts, so P(i) is the unigram of the token stream)."""
     summary = json.loads(Path(counts_summary).read_text(encoding="utf-8"))
     _, counts = read_lexicon(vocab)
-    matrix = np.load(cooccurrence)
+    matrix = load_npy(cooccurrence)
     if matrix.shape != (len(counts), len(counts)):
         raise InputError(
             f"{cooccurrence} is {matrix.shape[0]} x {matrix.shape[1]} but {vocab} lists {len(counts)} words"

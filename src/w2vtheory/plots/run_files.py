@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -43,7 +44,7 @@ def singular_value_trace(run_dir: str | os.PathLike[str]) -> pd.DataFrame:
     """Measured singular values: DataFrame(step, time, t_over_tau1, mode, singular_value), mode 1..d."""
     directory = Path(run_dir)
     evaluations = _read_csv(directory / "evaluations.csv", ["step", "time"])
-    values = np.load(directory / "singular_values.npy")
+    values = load_npy(directory / "singular_values.npy")
     if values.shape[0] != len(evaluations):
         raise InputError(
             f"{directory / 'singular_values.npy'} has {values.shape[0]} rows but evaluations.csv has "
@@ -96,4 +97,4 @@ def final_embedding(run_dir: str | os.PathLike[str]) -> np.ndarray:
     path = Path(run_dir) / "W.npy"
     if not path.is_file():
         raise InputError(f"{path} is missing: rerun the training rule for this run")
-    return np.load(path)
+    return load_npy(path)

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from w2vtheory.atomic import save_npy
 from w2vtheory.devices import resolve_device
 from w2vtheory.errors import InputError
+from w2vtheory.finite import check_finite
 from w2vtheory.sampler import corpus_layout
 from w2vtheory.training.objective import Objective, build_objective
 from w2vtheory.training.outputs import run_time, summary, write_outputs
@@ -109,6 +110,9 @@ def train(
     run_dir = Path(run_dir)
     if problem.dim > len(problem.mstar_eigvals):
         raise InputError(f"mstar_eigvals has {len(problem.mstar_eigvals)} eigenvalues but dim = {problem.dim}")
+    for name, array in (("mstar_eigvals", problem.mstar_eigvals), ("P(i,j)", problem.statistics.joint),
+                        ("P(i)", problem.statistics.unigram)):  # fmt: skip
+        check_finite(array, f"run `{config.config_key}`: the problem's {name}", "rebuild the experiment's files")
     device = resolve_device(config.device)
     previous_threads = (numba.get_num_threads(), torch.get_num_threads())
     if threads is not None:
@@ -125,6 +129,7 @@ def train(
         else:
             record, W0, velocity = resumed
             log.info("resuming %s from step %d", run_dir, record.step)
+        check_finite(W0, f"run `{config.config_key}`: its starting W", "lower init_scale")
         resumed_from = record.step
         stepper = make_stepper(W0, problem, objective, config, device, velocity)
         loop_started = time.perf_counter()

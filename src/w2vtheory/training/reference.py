@@ -22,6 +22,7 @@ same analogy score to 0.2 points (46.3 % and 47.6 %); that stop counts as conver
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ import scipy.optimize
 import threadpoolctl
 import torch
 
+from w2vtheory.finite import NonFiniteError, check_finite
 from w2vtheory.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.spectra import top_eigenpairs
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
@@ -76,6 +78,12 @@ def minimised_reference(
     from the better of `mstar_start` (svd(M*), V x d) and the truncated elementwise minimiser."""
     if objective.tables is None:
         raise ValueError("the objective needs its dense pair tables (build it with exact: true)")
+    for name, array in (
+        ("svd(M*) start", mstar_start),
+        ("A+ table", objective.tables[0]),
+        ("A- table", objective.tables[1]),
+    ):
+        check_finite(array, f"L-BFGS's {name}", "rebuild the experiment's counts and spectrum")
     expected = DenseExpectedLoss(*(torch.as_tensor(table, dtype=dtype) for table in objective.tables), objective.loss)
     scale = objective.gradient_scale
     evaluations = 0
@@ -93,7 +101,10 @@ def minimised_reference(
     starts = {"svd(M*)": np.asarray(mstar_start, dtype=np.float64), "svd(X*)": truncated_embedding(target, dim)}
     del target
     start_losses = {name: value_and_gradient(W.reshape(-1))[0] for name, W in starts.items()}
-    start_name = min(start_losses, key=start_losses.get)
+    finite_starts = {name: loss for name, loss in start_losses.items() if math.isfinite(loss)}
+    if not finite_starts:
+        raise NonFiniteError(f"L-BFGS: the loss is non-finite at every start ({start_losses}); nothing to minimise")
+    start_name = min(finite_starts, key=finite_starts.get)
     # L-BFGS's own vector work is small; left multi-threaded, OpenBLAS's idle threads spin between its
     # calls and take the cores from torch and the numba kernel (1.5x slower per evaluation at V = 2,000).
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
@@ -105,6 +116,8 @@ def minimised_reference(
             options={"maxiter": max_iterations, "maxcor": 20, "ftol": 1e-13, "gtol": 1e-10},
         )
     W = result.x.reshape(vocab_size, dim)
+    # No reference is called converged about a non-finite number (and save_npy refuses such a W).
+    finite = bool(math.isfinite(result.fun) and np.isfinite(W).all() and np.isfinite(result.jac).all())
     # status 2: the line search found no lower loss, the minimum at the evaluations' precision
     stopped_at_precision = result.status == 2 and dtype != torch.float64
     info = {
@@ -116,7 +129,7 @@ def minimised_reference(
         "gradient_norm": float(np.linalg.norm(result.jac)),
         "iterations": int(result.nit),
         "evaluations": evaluations,
-        "converged": bool(result.success or stopped_at_precision),
+        "converged": bool(result.success or stopped_at_precision) and finite,
         "message": str(result.message),
         "seconds": time.perf_counter() - started,
     }
