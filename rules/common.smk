@@ -10,6 +10,8 @@ from w2vtheory.config import (
     trained_models,
     validate_config,
 )
+from w2vtheory.corpus.sources import check_corpus_file, corpus_input_sha256
+from w2vtheory.errors import check_readable_file
 from w2vtheory.scaling import request_mb
 
 min_version("9.0")
@@ -19,6 +21,10 @@ validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*"
 CLOSED_FORM_PATTERN = "|".join(CLOSED_FORM_MODELS)
+# A run is never a closed-form model (the schema refuses such run names), so train_run is never a
+# candidate for embeddings/mstar.vec: had it been one, an error upstream of the closed form (an
+# unreadable corpus) would have been reported as "unknown run `mstar`".
+RUN_PATTERN = rf"(?!(?:{CLOSED_FORM_PATTERN})(?:/|\.vec$)){NAME_PATTERN}"
 
 
 wildcard_constraints:
@@ -26,12 +32,8 @@ wildcard_constraints:
     experiment=NAME_PATTERN,
     matrix="|".join(SPECTRUM_MATRICES),
     closed_form=CLOSED_FORM_PATTERN,
-    run=NAME_PATTERN,
+    run=RUN_PATTERN,
     model=NAME_PATTERN,
-
-
-# Both write embeddings/<name>.vec; run names may not be closed-form names (schemas/config.schema.yaml).
-ruleorder: closed_form_embedding > train_run
 
 
 # The most threads a job may use; Snakemake caps each job's threads at --cores (and --max-threads).
@@ -76,12 +78,22 @@ def raw_corpus(wildcards):
     corpus = corpus_config(wildcards.corpus)
     source = corpus["source"]
     if source == "local":
+        # Named here, in one line, before Snakemake meets a missing or unreadable file.
+        check_corpus_file(corpus["path"])
         return [corpus["path"]]
     if source == "bundled":
         return [f"resources/corpora/{wildcards.corpus}/source.txt"]
     if source == "url":
         return [f"resources/corpora/{wildcards.corpus}/download.zip"]
     return []
+
+
+def raw_corpus_sha256(wildcards):
+    """The content of the corpus's input file, a param of tokenize_corpus: Snakemake notices a file
+    changed under an unchanged mtime only under 1 MB (--max-checksum-file-size), a changed param always.
+    Snakemake evaluates it when the job runs, after a fetched or downloaded file exists.
+    """
+    return [corpus_input_sha256(path) for path in raw_corpus(wildcards)]
 
 
 def matrix_mem_mb(wildcards, copies):
@@ -133,7 +145,20 @@ def similarity_benchmarks():
 
 
 def benchmark_inputs(wildcards):
-    return {"analogies": config["benchmarks"]["analogies"], **similarity_benchmarks()}
+    """The benchmark files, each one that exists checked readable here (one that does not is fetched
+    or reported missing by Snakemake)."""
+    inputs = {"analogies": config["benchmarks"]["analogies"], **similarity_benchmarks()}
+    for name, path in inputs.items():
+        key = (
+            "benchmarks.analogies"
+            if name == "analogies"
+            else f"benchmarks.similarity.{name}"
+        )
+        if os.path.lexists(path):
+            check_readable_file(
+                path, "benchmark file", f"fix `{key}` or the file's permissions"
+            )
+    return inputs
 
 
 def experiment_targets(name):

@@ -16,7 +16,7 @@ import numpy as np
 
 from w2vtheory.atomic import atomic_path
 from w2vtheory.errors import InputError
-from w2vtheory.finite import check_finite
+from w2vtheory.finite import REBUILD_ADVICE, check_finite
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def read_vec(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
         except ValueError:
             bad = next(value for value in fields[1:] if not _is_float(value))
             raise InputError(f"{where}: {bad!r} is not a number") from None
-    check_finite(vectors, str(path), "rebuild the embedding (delete it and rerun Snakemake)", "line", first_row=2)
+    check_finite(vectors, str(path), REBUILD_ADVICE.format(path=path), "line", first_row=2)
     return words, vectors
 
 

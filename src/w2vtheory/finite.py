@@ -21,6 +21,10 @@ LISTED_ROWS = 5
 BLOCK_BYTES = 1 << 26
 
 
+# Deleting the file alone rebuilds nothing while what was made from it is present.
+REBUILD_ADVICE = "rebuild it and what was made from it: rerun Snakemake with --forcerun {path}"
+
+
 class NonFiniteError(InputError):
     """An array holds NaN or infinity where every value must be a finite number."""
 
@@ -63,5 +67,5 @@ def check_finite(array: np.ndarray, where: str, advice: str, row_name: str = "ro
 def load_npy(path: str | os.PathLike[str], mmap_mode: str | None = None) -> np.ndarray:
     """np.load of a workflow file, refusing one that holds NaN or infinity."""
     array = np.load(path, mmap_mode=mmap_mode)
-    check_finite(array, str(path), "rebuild it (delete it and rerun Snakemake) and check what wrote it")
+    check_finite(array, str(path), REBUILD_ADVICE.format(path=path))
     return array
