@@ -22,7 +22,7 @@ from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script
 from w2vtheory import atomic, finite, memory, theory
-from w2vtheory.config import CLOSED_FORM_MODELS, deep_merge, validate_config
+from w2vtheory.config import CLOSED_FORM_MODELS, deep_merge, resolve_experiment, validate_config
 from w2vtheory.convergence import UNLEARNED_TOLERANCE, convergence_markdown, convergence_row, convergence_table
 from w2vtheory.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
@@ -32,6 +32,7 @@ from w2vtheory.evaluation import evaluate_embedding
 from w2vtheory.evaluation_sets import read_analogy_questions, read_similarity
 from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
+from w2vtheory.training.loop import checkpoint_steps
 from w2vtheory.training.reference import minimised_reference
 from w2vtheory.training.resume import RunRecord, fingerprint, save_resume
 
@@ -748,3 +749,71 @@ def test_l_bfgs_refuses_a_non_finite_start_and_never_calls_a_non_finite_end_conv
 
     monkeypatch.setattr(scipy.optimize, "minimize", diverged)
     assert minimised_reference(objective, start, max_iterations=5).info["converged"] is False
+
+
+# --- decided cases (docs/troubleshooting.md, "Decided behaviours") ---------------------------------------------
+
+TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
+
+
+def test_each_decided_case_is_documented():
+    decided = TROUBLESHOOTING.read_text().split("## Decided behaviours")[1].split("\n## ")[0]
+    for case in ("same experiment in two config files", "`exact: true`", "`n_checkpoints`", "missing `--configfile`",
+                 "duplicate analogy questions", "deleted intermediate file", "empty similarity score"):  # fmt: skip
+        assert case in decided, case
+
+
+def test_the_same_experiment_in_two_config_files_is_merged_key_by_key(user_config):
+    """Snakemake merges every --configfile over config.yaml key by key: a user file that gives
+    `experiments.tiny.dim` changes that and keeps the rest of `tiny` (the decided, documented behaviour)."""
+    from snakemake.utils import update_config
+
+    update_config(user_config, {"experiments": {"tiny": {"dim": 8, "runs": {"qwem": {"steps": 10}}}}})
+    validate_config(user_config, SCHEMA)
+    experiment = resolve_experiment(user_config, "tiny")
+    assert experiment["dim"] == 8 and experiment["vocab_size"] == 400 and experiment["corpus"] == "lee"
+    assert experiment["runs"]["qwem"]["steps"] == 10 and experiment["runs"]["qwem"]["lr"] == 5
+
+
+@pytest.mark.parametrize("setting", [{"pair_sampling": "proportional"}, {"negatives_per_positive": 3}])
+def test_an_exact_run_refuses_sampling_settings_it_would_ignore(user_config, setting):
+    user_config["experiments"]["tiny"]["runs"]["qwem"].update(exact=True, **setting)
+    with pytest.raises(
+        InputError, match=rf"experiments.tiny.runs.qwem`: exact: true draws no pairs, so {next(iter(setting))}"
+    ):
+        resolve_experiment(user_config, "tiny")
+    user_config["run_defaults"].update(setting)  # inherited, not the run's own: accepted
+    user_config["experiments"]["tiny"]["runs"]["qwem"] = {
+        key: value for key, value in user_config["experiments"]["tiny"]["runs"]["qwem"].items() if key not in setting
+    }
+    assert resolve_experiment(user_config, "tiny")["runs"]["qwem"]["exact"]
+
+
+def test_n_checkpoints_is_the_number_written(user_config):
+    """`n_checkpoints: 1` wrote three (0, 1 and the last step); 2 and 3 did too."""
+    for n in (2, 3, 6):
+        assert len(checkpoint_steps(4000, n)) == n
+    assert len(checkpoint_steps(1_000_000, 30)) == 30
+    assert checkpoint_steps(4000, 2).tolist() == [0, 4000]
+    user_config["experiments"]["tiny"]["runs"]["qwem"]["n_checkpoints"] = 1
+    with pytest.raises(InputError, match=r"n_checkpoints`: 1 is less than the minimum of 2"):
+        validate_config(user_config, SCHEMA)
+
+
+def test_duplicate_analogy_questions_count_once_per_line():
+    """The decided protocol: every line of the question file is a question, as in gensim."""
+    words = ["a", "b", "c", "d", "e"]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [0.1, 1.0], [-1.0, -1.0]])
+    question = ("a", "b", "c", "d")
+    scores, _ = evaluate_embedding(words, vectors, {"capitals": [question, question]}, {})
+    assert scores.set_index("benchmark").loc["analogy_3cosadd", "n"] == 2
+
+
+def test_a_similarity_score_is_empty_where_the_ranking_is_constant_and_n_counts_the_pairs():
+    """dim 1: every cosine is +1 or -1, here all +1, so no rank correlation exists; n still counts the
+    pairs scored."""
+    words = [f"w{index}" for index in range(6)]
+    pairs = pd.DataFrame({"word1": words[:3], "word2": words[3:], "score": [1.0, 5.0, 9.0]})
+    scores, _ = evaluate_embedding(words, np.arange(1.0, 7.0)[:, None], {}, {"ws": pairs})
+    row = scores.set_index("benchmark").loc["ws"]
+    assert np.isnan(row["score"]) and row["n"] == 3

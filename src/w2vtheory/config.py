@@ -147,10 +147,24 @@ def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
     experiment = deep_merge(config.get("experiment_defaults", {}), experiments[name])
     experiment["name"] = name
     experiment.setdefault("n_eigenpairs", experiment["dim"])
+    for run, spec in experiment.get("runs", {}).items():
+        _check_exact_run(f"experiments.{name}.runs.{run}", spec)
     run_defaults = deep_merge(config.get("run_defaults", {}), {"device": experiment.get("device", "auto")})
     experiment["runs"] = {run: deep_merge(run_defaults, spec) for run, spec in experiment.get("runs", {}).items()}
     _check_experiment(config, experiment)
     return experiment
+
+
+def _check_exact_run(key: str, spec: Mapping[str, Any]) -> None:
+    """An exact run descends the expected loss and draws no pairs: a sampling setting of its own
+    (not one inherited from run_defaults) would be silently ignored, so it is refused."""
+    sampling = {"pair_sampling": "corpus", "negatives_per_positive": 1}
+    ignored = [setting for setting, plain in sampling.items() if spec.get(setting, plain) != plain]
+    if spec.get("exact") and ignored:
+        raise InputError(
+            f"config key `{key}`: exact: true draws no pairs, so {' and '.join(ignored)} would do nothing; "
+            "remove them or set exact: false"
+        )
 
 
 def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) -> None:

@@ -55,8 +55,9 @@ def initial_embeddings(vocab_size: int, dim: int, init_scale: float, seed: int) 
 
 
 def checkpoint_steps(steps: int, n_checkpoints: int) -> np.ndarray:
-    """Log-spaced steps: 0, then about n_checkpoints - 1 geometric steps from 1 to `steps`."""
-    geometric = np.round(np.geomspace(1, steps, max(n_checkpoints - 1, 1))).astype(np.int64)
+    """Log-spaced steps: 0, then n_checkpoints - 1 geometric steps from 1 to `steps` (fewer where a short
+    run rounds two onto one step); 0 and `steps` always, so n_checkpoints 1 or 2 gives just those two."""
+    geometric = np.round(np.geomspace(1, steps, n_checkpoints - 1) if n_checkpoints > 2 else []).astype(np.int64)
     return np.unique(np.concatenate([[0], geometric, [steps]]))
 
 
