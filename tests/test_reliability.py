@@ -357,7 +357,7 @@ def test_an_unexpected_error_leaves_its_traceback_in_the_rule_log(tmp_path):
         )
     log = (tmp_path / "compute_spectrum.log").read_text()
     assert log.startswith("Traceback (most recent call last)") and "ValueError" in log
-    assert "np.load(snakemake.input.cooccurrence)" in log
+    assert "load_npy(snakemake.input.cooccurrence)" in log
 
 
 # --- a compressed corpus named like a text file -------------------------------------------------------
@@ -759,7 +759,7 @@ TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
 def test_each_decided_case_is_documented():
     decided = TROUBLESHOOTING.read_text().split("## Decided behaviours")[1].split("\n## ")[0]
     for case in ("same experiment in two config files", "`exact: true`", "`n_checkpoints`", "missing `--configfile`",
-                 "duplicate analogy questions", "deleted intermediate file", "empty similarity score"):  # fmt: skip
+                 "Duplicate analogy questions", "deleted intermediate file", "empty similarity score"):  # fmt: skip
         assert case in decided, case
 
 
