@@ -2,6 +2,24 @@
 # results/<experiment>/analysis/ (docs/architecture.md, "Figure index"). Plot rules only read them.
 
 
+rule rise_times:
+    input:
+        unpack(rise_time_inputs),
+    output:
+        table=f"{ANALYSIS}/rise_times.csv",
+    log:
+        "results/logs/{experiment}/analysis/rise_times.log",
+    benchmark:
+        "results/benchmarks/{experiment}/analysis/rise_times.tsv"
+    conda:
+        "../envs/plots.yaml"
+    params:
+        runs=trained_runs,
+        theory_code=THEORY_CODE_DIGEST,
+    script:
+        "../scripts/analyse_rise_times.py"
+
+
 rule task_vector_sweep:
     input:
         **MSTAR_INPUTS,
@@ -60,8 +78,7 @@ rule singular_directions:
 
 rule dynamics_snapshots:
     input:
-        evaluations=f"{RUN_DIR}/evaluations.csv",
-        singular_values=f"{RUN_DIR}/singular_values.npy",
+        singular_values=f"{RUN_DIR}/singular_values.csv",
         checkpoints=f"{RUN_DIR}/checkpoints.csv",
         W=f"{RUN_DIR}/W.npy",
         svd_left=f"{RUN_ANALYSIS}/left_singular_vectors.npy",

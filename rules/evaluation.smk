@@ -45,6 +45,7 @@ rule collect_benchmarks:
             "results/{experiment}/evaluation/{model}_analogy_categories.csv"
         ),
         convergence=convergence_table_input,
+        rise_times=rise_time_table_input,
     output:
         benchmarks="results/{experiment}/benchmarks.csv",
         categories="results/{experiment}/analogy_categories.csv",

@@ -10,7 +10,7 @@ INIT_ROLES = ("small_init", "large_init")
 ABLATION_ROLES = ("sgns", "quartic", "setting31", "qwem")
 # The figure roles that name training runs, and their keys.
 RUN_ROLES = {**{init: MODEL_PAIR for init in INIT_ROLES}, "ablation": ABLATION_ROLES}
-TRAINED_RUN_FILES = ("run.json", "evaluations.csv", "singular_values.npy", "theory.csv")
+TRAINED_RUN_FILES = ("run.json", "evaluations.csv", "singular_values.csv", "theory.csv")
 DYNAMICS_RUN_FILES = (*TRAINED_RUN_FILES, "trace.csv", "theory_loss.csv")
 # Defaults of the `figures` keys (schemas/config.schema.yaml documents each).
 SPECTRUM_DIMS = [128, 256, 512, 1024]

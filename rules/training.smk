@@ -16,7 +16,7 @@ rule train_run:
         W="results/{experiment}/runs/{run}/W.npy",
         trace="results/{experiment}/runs/{run}/trace.csv",
         evaluations="results/{experiment}/runs/{run}/evaluations.csv",
-        singular_values="results/{experiment}/runs/{run}/singular_values.npy",
+        singular_values="results/{experiment}/runs/{run}/singular_values.csv",
         checkpoints="results/{experiment}/runs/{run}/checkpoints.csv",
         summary="results/{experiment}/runs/{run}/run.json",
         vec="results/{experiment}/embeddings/{run}.vec",
@@ -46,7 +46,7 @@ rule train_run:
 rule theory_curves:
     input:
         run="results/{experiment}/runs/{run}/run.json",
-        evaluations="results/{experiment}/runs/{run}/evaluations.csv",
+        singular_values="results/{experiment}/runs/{run}/singular_values.csv",
         trace="results/{experiment}/runs/{run}/trace.csv",
         mstar_eigvals="results/{experiment}/spectrum/mstar_eigvals.npy",
     output:

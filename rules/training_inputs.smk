@@ -53,7 +53,7 @@ def convergence_inputs(wildcards):
     return {
         "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
         "evaluations": [f"{run_dir}/{run}/evaluations.csv" for run in runs],
-        "singular_values": [f"{run_dir}/{run}/singular_values.npy" for run in runs],
+        "singular_values": [f"{run_dir}/{run}/singular_values.csv" for run in runs],
         "W": [f"{run_dir}/{run}/W.npy" for run in runs],
         "references": [
             f"results/{wildcards.experiment}/references/{objective}/reference.json"
@@ -79,6 +79,23 @@ def run_settings(wildcards):
     """The settings of every run the experiment trains, in trained_runs order."""
     runs = experiment_config(wildcards.experiment)["runs"]
     return [runs[run] for run in trained_runs(wildcards)]
+
+
+def rise_time_inputs(wildcards):
+    run_dir = f"results/{wildcards.experiment}/runs"
+    runs = trained_runs(wildcards)
+    return {
+        "singular_values": [f"{run_dir}/{run}/singular_values.csv" for run in runs],
+        "summaries": [f"{run_dir}/{run}/run.json" for run in runs],
+        "mstar_eigvals": f"results/{wildcards.experiment}/spectrum/mstar_eigvals.npy",
+    }
+
+
+def rise_time_table_input(wildcards):
+    """analysis/rise_times.csv, for experiments that train."""
+    if trained_models(experiment_config(wildcards.experiment)):
+        return [f"results/{wildcards.experiment}/analysis/rise_times.csv"]
+    return []
 
 
 def convergence_table_input(wildcards):

@@ -1,6 +1,6 @@
 """Fig 1's embedding snapshots of a run (rule dynamics_snapshots).
 
-snakemake.input: evaluations, singular_values, checkpoints (run files; checkpoints.csv names the
+snakemake.input: singular_values, checkpoints (run files; checkpoints.csv names the
 checkpoint files relative to the run directory), W, svd_left and svd_values (the run's SVD, rule
 singular_directions), vocab. snakemake.output: snapshots (CSV: step, time, mode, word, value, labelled).
 """
@@ -22,8 +22,7 @@ def main(snakemake) -> None:
     checkpoints = pd.read_csv(inputs.checkpoints)
     checkpoints["file"] = [Path(inputs.checkpoints).parent / name for name in checkpoints["file"]]
     table = snapshot_table(
-        pd.read_csv(inputs.evaluations),
-        load_npy(inputs.singular_values),
+        pd.read_csv(inputs.singular_values),
         checkpoints,
         load_npy(inputs.W),
         load_npy(inputs.svd_left),

@@ -1,7 +1,8 @@
 """Collect an experiment's per-model scores into benchmarks.csv, analogy_categories.csv and summary.md.
 
 input: scores (per-model model,benchmark,score,n CSVs), categories (per-model analogy category CSVs),
-convergence (convergence.csv for experiments that train, else empty).
+convergence and rise_times (convergence.csv and analysis/rise_times.csv for experiments that train,
+else empty).
 output: benchmarks, categories, summary.
 params: experiment, corpus, vocab_size, dim, window.
 """
@@ -11,6 +12,7 @@ import pandas as pd
 from w2vtheory.atomic import write_table, write_text
 from w2vtheory.convergence import convergence_markdown
 from w2vtheory.evaluation import summary_markdown
+from w2vtheory.rise_times import rise_markdown
 from w2vtheory.script_runner import run
 
 
@@ -37,6 +39,8 @@ def main(snakemake) -> None:
     )
     for path in snakemake.input.convergence:
         summary += "\n" + convergence_markdown(pd.read_csv(path))
+    for path in snakemake.input.rise_times:
+        summary += "\n" + rise_markdown(pd.read_csv(path))
     write_text(snakemake.output.summary, summary)
 
 

@@ -58,7 +58,7 @@ def main(snakemake) -> None:
                 objective_key,
                 json.loads(Path(snakemake.input.summaries[index]).read_text(encoding="utf-8")),
                 pd.read_csv(snakemake.input.evaluations[index]),
-                load_npy(snakemake.input.singular_values[index]),
+                pd.read_csv(snakemake.input.singular_values[index]),
                 reference["analogy_accuracy"],
                 *losses[index],
                 # closed-form references (omniscient QWEM) are exact and carry no flag

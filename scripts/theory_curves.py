@@ -1,6 +1,6 @@
 """The theory curves of one run (rule theory_curves): runs/<run>/theory.csv and theory_loss.csv.
 
-snakemake.input: run (run.json), evaluations, trace, mstar_eigvals. snakemake.output: theory, theory_loss.
+snakemake.input: run (run.json), singular_values, trace, mstar_eigvals. snakemake.output: theory, theory_loss.
 """
 
 import json
@@ -18,7 +18,7 @@ def main(snakemake) -> None:
     summary = json.loads(Path(snakemake.input.run).read_text(encoding="utf-8"))
     eigvals = load_npy(snakemake.input.mstar_eigvals)
     write_table(
-        snakemake.output.theory, singular_value_curves(summary, pd.read_csv(snakemake.input.evaluations), eigvals)
+        snakemake.output.theory, singular_value_curves(summary, pd.read_csv(snakemake.input.singular_values), eigvals)
     )
     write_table(snakemake.output.theory_loss, loss_curve(summary, pd.read_csv(snakemake.input.trace), eigvals))
 

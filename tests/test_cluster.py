@@ -40,7 +40,7 @@ COMPARED = [
     "embeddings/mstar.vec",
     "embeddings/qwem.vec",
     "runs/qwem/W.npy",
-    "runs/qwem/singular_values.npy",
+    "runs/qwem/singular_values.csv",
     "runs/qwem/trace.csv",
     "runs/qwem/evaluations.csv",
 ]

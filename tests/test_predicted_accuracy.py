@@ -15,11 +15,12 @@ from w2vtheory.predicted_accuracy import (
     GRID_END,
     evaluation_comparison,
     first_tau,
+    learned_part_dominates_from,
     prediction_table,
     prediction_times,
     theory_embedding,
 )
-from w2vtheory.theory import tau
+from w2vtheory.theory import singular_value_theory, tau
 
 
 def test_theory_embedding_scales_each_eigenvector_by_its_singular_value():
@@ -34,12 +35,25 @@ def test_theory_embedding_scales_each_eigenvector_by_its_singular_value():
 def test_first_tau_and_the_grid():
     eigvals, s0 = np.array([4.0, 1.0, -0.5]), 0.01
     assert first_tau(eigvals, s0) == pytest.approx(np.log(4.0 / 1e-4) / 4.0)
-    times = prediction_times(eigvals, s0, n_points=11)
-    # up to GRID_END times the last finite tau (mode 3 is never learned)
-    assert times[0] == 0.0 and times[-1] == pytest.approx(GRID_END * np.log(1.0 / 1e-4))
+    times = prediction_times(eigvals, s0, 50, n_points=11)
+    # from when the learned part outweighs the random start to GRID_END times the last finite tau
+    # (mode 3 is never learned)
+    assert times[0] == learned_part_dominates_from(eigvals, s0, 50) > 0
+    assert times[-1] == pytest.approx(GRID_END * np.log(1.0 / 1e-4))
     assert len(times) == 11
     with pytest.raises(InputError, match="learns no mode"):
         first_tau(np.array([1e-6]), 0.01)
+
+
+def test_the_prediction_begins_when_the_learned_part_outweighs_the_random_start():
+    """V s0^2 is the random start's squared norm; the learned part sum_k s_k(t)^2 overtakes it then."""
+    eigvals, s0, vocab_size = np.array([4.0, 1.0, -0.5]), 0.01, 50
+    start = learned_part_dominates_from(eigvals, s0, vocab_size)
+    assert np.sum(singular_value_theory(start, eigvals, s0) ** 2) == pytest.approx(vocab_size * s0**2, rel=1e-9)
+    assert start < first_tau(eigvals, s0)
+    # the top mode alone: s0^2 e^(lambda t) = V s0^2 at leading order, t = ln(V) / lambda
+    assert learned_part_dominates_from(np.array([4.0]), 1e-9, 50) == pytest.approx(np.log(50) / 4.0, rel=1e-6)
+    assert learned_part_dominates_from(eigvals, s0, 2) == 0.0  # the learned part starts larger
 
 
 def planted_embedding():
@@ -64,6 +78,8 @@ def test_prediction_ends_at_the_closed_form_accuracy_and_compares_with_evaluatio
     compared = evaluation_comparison(evaluations, eigvals, eigvecs, analogies, s0)
     np.testing.assert_allclose(compared["difference"], compared["measured_accuracy"] - compared["predicted_accuracy"])
     assert compared["predicted_accuracy"].iloc[1] == pytest.approx(correct / total)
+    # at t = 0 the random start dominates: no prediction, where W(0) = s0 U_d would score as svd(M*)
+    assert np.isnan(compared["predicted_accuracy"].iloc[0])
 
 
 def test_the_prediction_is_planned_before_any_training(tiny_workdir):

@@ -79,7 +79,7 @@ def test_singular_value_change_over_the_last_tenth():
 
 def test_convergence_row_and_markdown():
     evaluations = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "analogy_accuracy": [0.0, 0.29, 0.30]})
-    singular = np.array([[0.1, 0.1], [10.0, 4.0], [10.1, 4.01]])
+    singular = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "s1": [0.1, 10.0, 10.1], "s2": [0.1, 4.0, 4.01]})
     near = convergence_row(
         "sgns", "sgns-sgns-t1e-05", {"wall_seconds": 12.0}, evaluations, singular, 0.31, 0.604, 0.6, True
     )

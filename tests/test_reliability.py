@@ -34,7 +34,7 @@ from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, uni
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
 from w2vtheory.training.loop import checkpoint_steps
 from w2vtheory.training.reference import minimised_reference
-from w2vtheory.training.resume import RunRecord, fingerprint, save_resume
+from w2vtheory.training.resume import RunRecord, SingularValueRow, fingerprint, save_resume
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
@@ -583,6 +583,7 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
             scores=[tmp_path / "mstar.csv", tmp_path / "sgns.csv"],
             categories=[tmp_path / "mstar_cat.csv", tmp_path / "sgns_cat.csv"],
             convergence=[],
+            rise_times=[],
         ),
         output=SimpleNamespace(
             benchmarks=tmp_path / "benchmarks.csv",
@@ -621,7 +622,7 @@ def test_inverse_time_anneal_longer_than_the_run_takes_the_whole_run():
 
 def _verdict(loss: float, reference_loss: float = 0.7, accuracy: float = 0.01, change: float = 0.0) -> dict:
     evaluations = pd.DataFrame({"step": [0, 27, 30], "time": [0.0, 1.0, 1.1], "analogy_accuracy": [0.0, 0.0, accuracy]})
-    singular = np.full((3, 1), 1e-5) * (1 + np.array([[0.0], [0.0], [change]]))
+    singular = pd.DataFrame({"step": [0, 27, 30], "time": [0.0, 1.0, 1.1], "s1": [1e-5, 1e-5, 1e-5 * (1 + change)]})
     return convergence_row("qwem", "qwem-omniscient", {"wall_seconds": 1.0}, evaluations, singular, 0.01, loss,
                            reference_loss, True)  # fmt: skip
 
@@ -726,7 +727,7 @@ def test_training_refuses_a_non_finite_problem_or_resume_state(tmp_path):
         train(_exact_qwem(), problem, tmp_path / "run", progress=False)
     problem = _tiny_problem(np.array([2.0, 1.0, 0.5]))
     state = tmp_path / "run" / "resume" / "state.npz"
-    record = RunRecord(10, trace=[[5, np.nan, 0.1, 1.0, 0.5]], singular_values=[np.ones(2)])
+    record = RunRecord(10, singular_values=[SingularValueRow(10, 0.1, np.ones(2))])
     save_resume(tmp_path / "run", record, _nan_rows(np.ones((8, 2)), [3]), fingerprint(_exact_qwem(), problem))
     with pytest.raises(
         finite.NonFiniteError, match=rf"{re.escape(str(state))} \(W\) holds 2 NaN value\(s\) in row 3: delete"

@@ -106,5 +106,6 @@ def test_expected_sgd_step_is_the_theory_time_step():
     mean_pair_weight = pair_weight(joint, unigram, k).mean()
     np.testing.assert_allclose(expected_gradient, mean_pair_weight * (x - target) @ W / np.mean(target**2), rtol=1e-10)
     lr = 0.3
-    dt = theory.time_per_step(lr, mean_pair_weight, np.mean(target**2))
+    top = np.linalg.eigvalsh(target)[-1]
+    dt = theory.time_per_step(lr, "qwem", mean_pair_weight * top / 2, normaliser, top)
     np.testing.assert_allclose(lr * expected_gradient, dt * 0.5 * (x - target) @ W, rtol=1e-10)

@@ -87,9 +87,12 @@ def test_closed_form_limits_and_tau():
 
 
 def test_time_per_step_and_piecewise_schedule():
-    # k = 1, P summing to 1: mean(G) = 2 / V^2, and the clock is the authors' 4 lr / (V^2 mean(M*^2))
-    assert theory.time_per_step(5.0, 2.0 / 100**2, 0.25) == pytest.approx(4 * 5.0 / (100**2 * 0.25))
-    assert theory.time_per_step(5.0, 3.0 / 100**2, 0.25) == pytest.approx(6 * 5.0 / (100**2 * 0.25))
+    # omniscient QWEM, k = 1, P summing to 1: lambda_1(D) = mean(G) lambda_1 / 2 with mean(G) = 2 / V^2,
+    # and the normaliser -mean(M*^2): the authors' 4 lr / (V^2 mean(M*^2)), whatever lambda_1
+    for top in (3.0, 40.0):
+        signed_top = (2.0 / 100**2) * top / 2
+        assert theory.time_per_step(5.0, "qwem", signed_top, -0.25, top) == pytest.approx(4 * 5.0 / (100**2 * 0.25))
+        assert theory.time_per_step(5.0, "sgns", signed_top, -0.25, top) == pytest.approx(2 * 5.0 / (100**2 * 0.25))
     schedule = [[30, 0.1], [10, 0.5]]
     steps = np.array([0, 1, 10, 11, 30, 45])
     rates = [5.0 * (0.1 if s >= 30 else 0.5 if s >= 10 else 1.0) for s in range(50)]

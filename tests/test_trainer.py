@@ -17,13 +17,14 @@ from w2vtheory.sampler import corpus_layout
 from w2vtheory.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
 from w2vtheory.theory_curves import loss_curve, singular_value_curves
 from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
-from w2vtheory.training.objective import time_per_unit_lr
+from w2vtheory.training.objective import objective_clock
+from w2vtheory.training.outputs import singular_value_arrays
 from w2vtheory.training.steppers import TorchStepper
 
 OUTPUTS = [
     "trace.csv",
     "evaluations.csv",
-    "singular_values.npy",
+    "singular_values.csv",
     "checkpoints.csv",
     "W.npy",
 ]
@@ -76,7 +77,7 @@ def _subspace_overlap(W: np.ndarray, vectors: np.ndarray) -> float:
 
 def _config(**settings) -> RunConfig:
     base = dict(loss="qwem", reweight="omniscient", lr=2.0, init_scale=1e-6, steps=250, batch_size=2000,
-                log_every=10, eval_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
+                log_every=10, eval_every=100, singular_values_every=100, n_checkpoints=6, device="cpu")  # fmt: skip
     return RunConfig.from_mapping(base | settings, "experiments.test.runs.qwem")
 
 
@@ -90,9 +91,8 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     trace = pd.read_csv(tmp_path / "trace.csv")
     assert list(trace.columns) == ["step", "time", "lr", "loss", "loss_normalised"]
     assert trace["step"].tolist() == list(range(0, 250, 10))
-    np.testing.assert_allclose(
-        trace["time"], trace["step"] * theory.time_per_step(2.0, objective.mean_pair_weight, mean_square)
-    )
+    # omniscient QWEM with the authors' normaliser -mean(M*^2): t per step = 2 lr mean(G) / mean(M*^2)
+    np.testing.assert_allclose(trace["time"], trace["step"] * 2 * 2.0 * objective.mean_pair_weight / mean_square)
     np.testing.assert_allclose(trace["loss_normalised"], 1 - trace["loss"] / summary["loss_normaliser"])
     assert summary["loss_normaliser"] == pytest.approx(-mean_square)
     assert trace["loss_normalised"].iloc[0] == pytest.approx(1.0, abs=1e-9)
@@ -101,8 +101,10 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert list(evaluations.columns) == ["step", "time", "analogy_accuracy"]
     assert evaluations["step"].tolist() == [0, 100, 200, 250]
     assert (evaluations["analogy_accuracy"] == 0.25).all()
-    singular_values = np.load(tmp_path / "singular_values.npy")
-    assert singular_values.shape == (4, 4) and singular_values.dtype == np.float64
+    records = pd.read_csv(tmp_path / "singular_values.csv")
+    assert list(records.columns) == ["step", "time", "s1", "s2", "s3", "s4"]
+    assert records["step"].tolist() == list(range(0, 250, 100)) + [250]
+    _, singular_values = singular_value_arrays(records)
     assert np.all(np.diff(singular_values, axis=1) <= 0)
 
     checkpoints = pd.read_csv(tmp_path / "checkpoints.csv")
@@ -115,12 +117,12 @@ def test_run_directory_has_every_file_in_the_agreed_format(tmp_path):
     assert np.allclose(np.linalg.svd(W, compute_uv=False), singular_values[-1])
 
     run = json.loads((tmp_path / "run.json").read_text())
-    predicted = singular_value_curves(run, evaluations, problem.mstar_eigvals)
+    predicted = singular_value_curves(run, records, problem.mstar_eigvals)
     assert list(predicted.columns) == ["step", "time", "mode", "singular_value"]
     assert len(predicted) == 4 * 4 and predicted["mode"].tolist()[:4] == [1, 2, 3, 4]
     np.testing.assert_allclose(
         predicted["singular_value"].to_numpy().reshape(4, 4),
-        theory.singular_value_theory(evaluations["time"].to_numpy(), problem.mstar_eigvals[:4], 1e-6),
+        theory.singular_value_theory(records["time"].to_numpy(), problem.mstar_eigvals[:4], 1e-6),
     )
     theory_loss = loss_curve(run, trace, problem.mstar_eigvals)
     assert list(theory_loss.columns) == ["step", "time", "loss_normalised"] and len(theory_loss) == len(trace)
@@ -229,9 +231,9 @@ def test_inverse_time_schedule_is_expanded_into_the_run_config():
 
 def _risen_errors(run_dir, eigvals: np.ndarray, s0: float, modes: int) -> np.ndarray:
     """Relative errors of the measured singular values where the theory's mode k has risen (>= 95%)."""
-    evaluations = pd.read_csv(run_dir / "evaluations.csv")
-    measured = np.load(run_dir / "singular_values.npy")[:, :modes]
-    predicted = theory.singular_value_theory(evaluations["time"].to_numpy(), eigvals[:modes], s0)
+    records = pd.read_csv(run_dir / "singular_values.csv")
+    measured = singular_value_arrays(records)[1][:, :modes]
+    predicted = theory.singular_value_theory(records["time"].to_numpy(), eigvals[:modes], s0)
     risen = predicted >= 0.95 * np.sqrt(eigvals[:modes])
     assert risen[-1].all()
     return np.abs(measured - predicted)[risen] / predicted[risen]
@@ -240,7 +242,7 @@ def _risen_errors(run_dir, eigvals: np.ndarray, s0: float, modes: int) -> np.nda
 def test_exact_mode_follows_the_closed_form(tmp_path):
     problem = _problem(60, 5, 60, dim=6)
     eigvals = problem.mstar_eigvals
-    config = _config(exact=True, lr=20.0, steps=1500, eval_every=50, log_every=50)
+    config = _config(exact=True, lr=20.0, steps=1500, eval_every=50, log_every=50, singular_values_every=50)
     summary = train(config, problem, tmp_path, progress=False)
     assert summary["final_time"] > 2 * theory.tau(eigvals[4], 1e-6)
     assert _risen_errors(tmp_path, eigvals, 1e-6, 5).max() < 0.05
@@ -263,7 +265,8 @@ def test_torch_path_learns_like_the_theory():
     steps = 450
     losses = [float(stepper.step(step, config.lr)) for step in range(steps)]
     final_normalised = 1 - np.mean(losses[-100:]) / objective.normaliser
-    t = theory.cumulative_time(steps, config.lr, (), time_per_unit_lr(objective, 40))
+    clock = objective_clock(objective, problem.statistics, 1.0, problem.mstar_eigvals[0])
+    t = theory.cumulative_time(steps, config.lr, (), clock.time_per_unit_lr)
     predicted = theory.normalised_loss_theory(
         theory.singular_value_theory(t, problem.mstar_eigvals[:4], 1e-6),
         problem.mstar_eigvals[:4],

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from w2vtheory.training.outputs import singular_value_arrays
+
 ACCURACY_TOLERANCE = 0.015
 SINGULAR_VALUE_TOLERANCE = 0.02
 FINAL_FRACTION = 0.1
@@ -64,7 +66,7 @@ def convergence_row(
     objective: str,
     summary: Mapping[str, Any],
     evaluations: pd.DataFrame,
-    singular_values: np.ndarray,
+    singular_values: pd.DataFrame,
     reference_accuracy: float,
     loss: float,
     reference_loss: float,
@@ -74,7 +76,7 @@ def convergence_row(
     `reference_converged` is False where the reference stopped short of a stationary point (its
     reference.json `converged`), so its value is approximate."""
     accuracy = float(evaluations["analogy_accuracy"].iloc[-1])
-    change = singular_value_change(evaluations["step"].to_numpy(), singular_values)
+    change = singular_value_change(*singular_value_arrays(singular_values))
     gap = reference_accuracy - accuracy
     unlearned = (loss - reference_loss) / (1.0 - reference_loss)
     verdict_numbers = (accuracy, reference_accuracy, loss, reference_loss, unlearned, change)

@@ -4,9 +4,10 @@ From a small isotropic start of scale s0, gradient flow gives W(t) = U_d diag(s_
 rotation of its columns, with U_d, lambda_k the top-d eigenpairs of M* and s_k(t) the closed form
 (`w2vtheory.theory.singular_value_theory`). Cosines are invariant under that rotation, so the
 pair-protocol analogy accuracy of W(t) (`w2vtheory.evaluation`) is a prediction of what a run can do
-at time t, available before any training. The prediction ignores what the start leaves in the
-directions beyond the top d and the random overlaps between the modes' initial directions: both
-shrink relative to the learned modes once they have risen, so it is meant for t > tau_1.
+at time t, available before any training. It leaves out the random start, W_0 with i.i.d.
+N(0, s0^2/d) entries (squared norm V s0^2 on average), which scores nothing; so the prediction
+begins when the learned part's squared norm sum_k s_k(t)^2 first exceeds the start's
+(`learned_part_dominates_from`), and is NaN before.
 """
 
 from __future__ import annotations
@@ -33,14 +34,35 @@ def theory_embedding(eigvals: np.ndarray, eigvecs: np.ndarray, s0: float, time: 
 def predicted_accuracy(
     eigvals: np.ndarray, eigvecs: np.ndarray, analogies: Analogies, s0: float, times: Sequence[float]
 ) -> np.ndarray:
-    """Pair-protocol accuracy of W(t) at each time (NaN when there is no analogy to score)."""
-    if len(analogies) == 0:
-        return np.full(len(times), np.nan)
+    """Pair-protocol accuracy of W(t) at each time: NaN before the learned part dominates the random
+    start (`learned_part_dominates_from`) and when there is no analogy to score."""
+    start = learned_part_dominates_from(eigvals, s0, len(eigvecs))
     accuracy = []
     for time in times:
+        if len(analogies) == 0 or time < start:
+            accuracy.append(np.nan)
+            continue
         correct, total = pair_analogy_accuracy(theory_embedding(eigvals, eigvecs, s0, float(time)), analogies)
         accuracy.append(correct / total)
-    return np.asarray(accuracy)
+    return np.asarray(accuracy, dtype=np.float64)
+
+
+def learned_part_dominates_from(eigvals: np.ndarray, s0: float, vocab_size: int) -> float:
+    """The first time sum_k s_k(t)^2 over the top-d modes reaches V s0^2, the random start's squared
+    norm (bisection on the closed form, which grows monotonically while a mode is learned)."""
+
+    def excess(time: float) -> float:
+        return float(np.sum(singular_value_theory(time, eigvals, s0) ** 2)) - vocab_size * s0**2
+
+    if excess(0.0) >= 0:
+        return 0.0
+    low, high = 0.0, first_tau(eigvals, s0)
+    while excess(high) < 0:
+        low, high = high, 2.0 * high
+    for _ in range(60):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if excess(middle) < 0 else (low, middle)
+    return high
 
 
 def first_tau(eigvals: np.ndarray, s0: float) -> float:
@@ -54,16 +76,17 @@ def first_tau(eigvals: np.ndarray, s0: float) -> float:
     return value
 
 
-def prediction_times(eigvals: np.ndarray, s0: float, n_points: int = GRID_POINTS) -> np.ndarray:
-    """Evenly spaced times from 0 to GRID_END times the last finite tau_k of the top-d modes."""
+def prediction_times(eigvals: np.ndarray, s0: float, vocab_size: int, n_points: int = GRID_POINTS) -> np.ndarray:
+    """Evenly spaced times from when the learned part dominates to GRID_END times the last finite
+    tau_k of the top-d modes."""
     taus = tau(eigvals, s0)
     last = float(np.max(taus[np.isfinite(taus)], initial=first_tau(eigvals, s0)))
-    return np.linspace(0.0, GRID_END * last, n_points)
+    return np.linspace(learned_part_dominates_from(eigvals, s0, vocab_size), GRID_END * last, n_points)
 
 
 def prediction_table(eigvals: np.ndarray, eigvecs: np.ndarray, analogies: Analogies, s0: float) -> pd.DataFrame:
     """DataFrame(time, t_over_tau1, predicted_accuracy) on the prediction's own grid."""
-    times = prediction_times(eigvals, s0)
+    times = prediction_times(eigvals, s0, len(eigvecs))
     return pd.DataFrame(
         {
             "time": times,

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse.linalg
 
 from w2vtheory.statistics import pair_weight
 
@@ -142,3 +143,32 @@ def expected_pair_tables(
         positive[rows] = weights.positive_block(rows) * joint[rows]
         negative[rows] = weights.negative_block(rows) * (negative_weight * np.outer(unigram[rows], unigram))
     return positive, negative
+
+
+def signed_weight_top_eigenvalue(
+    weights: PairWeights, joint: np.ndarray, unigram: np.ndarray, negative_weight: float
+) -> float:
+    """lambda_1(D), the largest eigenvalue of the signed pair weights D = A+ - A- of
+    `expected_pair_tables`: the rate at which the expected loss's gradient grows W's fastest
+    direction near W = 0 (`w2vtheory.theory.time_per_step`). Lanczos on products with D, formed a
+    block of rows at a time (or, for separable weights, from the factors), never as a V x V table."""
+    unigram = np.asarray(unigram, dtype=np.float64)
+    vocab_size = len(unigram)
+
+    def product(vector: np.ndarray) -> np.ndarray:
+        vector = np.ravel(vector)
+        if weights.table is None:
+            centre, context = weights.negative_centre * unigram, weights.negative_context * unigram
+            positive = weights.positive * (joint @ (weights.positive * vector))
+            return positive - 0.5 * negative_weight * (centre * (context @ vector) + context * (centre @ vector))
+        result = np.empty(vocab_size)
+        for start in range(0, vocab_size, _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            signed = weights.positive_block(rows) * joint[rows]
+            signed -= weights.negative_block(rows) * (negative_weight * np.outer(unigram[rows], unigram))
+            result[rows] = signed @ vector
+        return result
+
+    operator = scipy.sparse.linalg.LinearOperator((vocab_size, vocab_size), matvec=product, dtype=np.float64)
+    start_vector = np.full(vocab_size, 1.0 / np.sqrt(vocab_size))
+    return float(scipy.sparse.linalg.eigsh(operator, k=1, which="LA", v0=start_vector, return_eigenvectors=False)[0])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.finite import load_npy
+from w2vtheory.training.outputs import singular_value_arrays
 
 N_SNAPSHOTS = 3
 N_DIRECTIONS = 3
@@ -29,12 +30,12 @@ def learned_modes(values: np.ndarray, final: np.ndarray) -> np.ndarray:
 
 
 def snapshot_steps(
-    eval_steps: np.ndarray, singular_values: np.ndarray, checkpoint_steps: np.ndarray, n_snapshots: int = N_SNAPSHOTS
+    record_steps: np.ndarray, singular_values: np.ndarray, checkpoint_steps: np.ndarray, n_snapshots: int = N_SNAPSHOTS
 ) -> list[int]:
     """Checkpoint steps when 1, 2, ..., n modes are learned (singular values interpolated from the
-    evaluations): the last checkpoint with exactly k learned modes, or else the unused checkpoint
-    whose count is nearest to k."""
-    values = np.stack([np.interp(checkpoint_steps, eval_steps, column) for column in singular_values.T], axis=1)
+    run's record, singular_values.csv): the last checkpoint with exactly k learned modes, or else the
+    unused checkpoint whose count is nearest to k."""
+    values = np.stack([np.interp(checkpoint_steps, record_steps, column) for column in singular_values.T], axis=1)
     counts = learned_modes(values, singular_values[-1])
     chosen: list[int] = []
     for k in range(1, n_snapshots + 1):
@@ -83,18 +84,17 @@ def labelled_words(projection: pd.DataFrame, n_frequent: int = LABELLED_FREQUENT
 
 
 def snapshot_table(
-    evaluations: pd.DataFrame,
-    singular_values: np.ndarray,
+    singular_values: pd.DataFrame,
     checkpoints: pd.DataFrame,
     embedding: np.ndarray,
     left: np.ndarray,
     values: np.ndarray,
     words: Sequence[str],
 ) -> pd.DataFrame:
-    """DataFrame(step, time, mode, word, value, labelled) of the run's snapshots; `checkpoints` has
-    columns step, time, file (resolved paths)."""
+    """DataFrame(step, time, mode, word, value, labelled) of the run's snapshots; `singular_values`
+    is the run's singular_values.csv, `checkpoints` has columns step, time, file (resolved paths)."""
     checkpoints = checkpoints.sort_values("step", ignore_index=True)
-    steps = snapshot_steps(evaluations["step"].to_numpy(), singular_values, checkpoints["step"].to_numpy())
+    steps = snapshot_steps(*singular_value_arrays(singular_values), checkpoints["step"].to_numpy())
     files = checkpoints.set_index("step")["file"]
     directions = right_singular_vectors(embedding, left, values, N_DIRECTIONS)
     projection = snapshot_projections({step: files[step] for step in steps}, directions, words)

@@ -7,12 +7,18 @@ eigenmodes of M* one at a time; mode k (eigenvalue lambda_k) has singular value
 
 and rises near tau_k = ln(lambda_k/s0^2)/lambda_k.
 
-Clock. Omniscient QWEM's expected batch loss is (mean(G)/4)(||W W^T - M*||^2 - ||M*||^2), G = P(i,j) +
-k P(i)P(j), so an SGD step of learning rate lr on the normalised loss 1 - loss/normaliser, with the
-authors' normaliser -mean(M*^2), moves W by lr mean(G) (M* - W W^T) W / mean(M*^2): gradient flow
-advanced by t = 2 lr mean(G) / mean(M*^2) (`time_per_step`). With k = 1 and P(i,j) summing to 1 that
-is the authors' 4 lr / (V^2 mean(M*^2)). Every run uses this clock at its own learning rates, as
-the authors' figures do; it is exact for omniscient QWEM.
+Clock. Near W = 0 every objective is linear dynamics: with x = w_i . w_j, the expected loss
+sum_ij [A+_ij l+(x_ij) + A-_ij l-(x_ij)] has the gradient -2 c D W to first order, D = A+ - A- (the
+signed pair weights) and c the loss's second-order share of QWEM's (`QUADRATIC_SHARE`: the SGNS loss
+log(1 + e^-x) = log 2 - x/2 + x^2/8 + ... is half the quartic loss -x + x^2/4 to second order). An
+SGD step of learning rate lr on the normalised loss 1 - loss/normaliser therefore multiplies W by
+I + lr (2c/|normaliser|) D, while the theory's flow dW/dt = (1/2) M* W multiplies it by
+I + (t/2) M*. The clock matches the two along their fastest direction, where the first rise
+happens: one step advances t by 4 c lr lambda_1(D) / (|normaliser| lambda_1(M*)) (`time_per_step`).
+For omniscient weights D = mean(G) M* / 2 (G = P(i,j) + k P(i)P(j)), so every direction matches
+and a step advances t by 2 c lr mean(G) / |normaliser|: for omniscient QWEM with the authors'
+normaliser -mean(M*^2), the paper's 4 lr / (V^2 mean(M*^2)) when k = 1. For any other weights the
+later modes of D grow at their own rates, not exactly at lambda_k(M*)/2 (docs/paper.md section 4).
 
 Normalised loss. While W's columns span eigenvectors of M* with singular values s_k,
 ||W W^T - M*||^2 = ||M*||^2 - sum_k (2 lambda_k s_k^2 - s_k^4), so the expected normalised loss is
@@ -56,9 +62,32 @@ def tau(eigvals: np.ndarray, s0: float) -> np.ndarray:
     return np.where(learned, np.log(safe / s0**2) / safe, np.inf)
 
 
-def time_per_step(lr: float | np.ndarray, mean_pair_weight: float, mstar_mean_square: float) -> float | np.ndarray:
-    """Theory time advanced by one SGD step of learning rate lr: 2 lr mean(G) / mean(M*^2)."""
-    return 2.0 * np.asarray(lr, dtype=np.float64) * mean_pair_weight / mstar_mean_square
+# Each loss's second-order Taylor expansion at x = 0 as a multiple of the quartic loss's.
+QUADRATIC_SHARE = {"qwem": 1.0, "sgns": 0.5}
+
+
+def half_rise_time(eigvals: np.ndarray, s0: float) -> np.ndarray:
+    """The time s_k(t) reaches half its final value sqrt(lambda_k): from s_k^2 = lambda_k / 4,
+    t = ln((lambda_k/s0^2 - 1)/3)/lambda_k, a little before tau_k; 0 where s0 already is half of
+    sqrt(lambda_k), inf where lambda_k <= 0 (the mode decays)."""
+    lambdas = np.asarray(eigvals, dtype=np.float64)
+    rises = lambdas > 4.0 * s0**2
+    safe = np.where(rises, lambdas, 1.0)
+    return np.where(rises, np.log((safe / s0**2 - 1.0) / 3.0) / safe, np.where(lambdas > 0, 0.0, np.inf))
+
+
+def time_per_step(
+    lr: float | np.ndarray,
+    loss: str,
+    signed_weight_top: float,
+    normaliser: float,
+    mstar_top: float,
+) -> float | np.ndarray:
+    """Theory time advanced by one SGD step of learning rate lr near W = 0:
+    4 c lr lambda_1(D) / (|normaliser| lambda_1(M*)), with c = QUADRATIC_SHARE[loss],
+    `signed_weight_top` = lambda_1(D) (D = A+ - A-) and `mstar_top` = lambda_1(M*)."""
+    share = QUADRATIC_SHARE[loss]
+    return 4.0 * share * np.asarray(lr, dtype=np.float64) * signed_weight_top / (abs(normaliser) * mstar_top)
 
 
 def learning_rate(steps: np.ndarray | int, lr: float, lr_schedule: Sequence[Sequence[float]]) -> np.ndarray:

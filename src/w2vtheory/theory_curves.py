@@ -1,6 +1,6 @@
 """The closed-form theory on a finished run's own axes (rule theory_curves): theory.csv and theory_loss.csv.
 
-Computed from the run's run.json (s0, clock, mean(G), mean(M*^2)), its evaluation and trace steps and
+Computed from the run's run.json (s0, clock, mean(G), mean(M*^2)), its singular-value record and trace steps and
 the spectrum of M*, not by the training job, so a change to `w2vtheory.theory` reruns in seconds.
 """
 
@@ -15,14 +15,15 @@ import pandas as pd
 from w2vtheory import theory
 
 
-def singular_value_curves(run: Mapping[str, Any], evaluations: pd.DataFrame, eigvals: np.ndarray) -> pd.DataFrame:
-    """step,time,mode,singular_value: s_k(t) of modes 1..d at the run's evaluation steps."""
+def singular_value_curves(run: Mapping[str, Any], records: pd.DataFrame, eigvals: np.ndarray) -> pd.DataFrame:
+    """step,time,mode,singular_value: s_k(t) of modes 1..d at the steps of `records` (the run's
+    singular_values.csv, columns step and time)."""
     dim = int(run["dim"])
-    times = evaluations["time"].to_numpy(dtype=np.float64)
+    times = records["time"].to_numpy(dtype=np.float64)
     predicted = theory.singular_value_theory(times, np.asarray(eigvals[:dim], dtype=np.float64), float(run["s0"]))
     return pd.DataFrame(
         {
-            "step": np.repeat(evaluations["step"].to_numpy(), dim),
+            "step": np.repeat(records["step"].to_numpy(), dim),
             "time": np.repeat(times, dim),
             "mode": np.tile(np.arange(1, dim + 1), len(times)),
             "singular_value": predicted.reshape(-1),

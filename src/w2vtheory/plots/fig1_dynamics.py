@@ -1,5 +1,5 @@
 """Fig 1: small-init QWEM (top) and word2vec (bottom): normalised loss and top singular values
-against t / tau_1 (theory dotted for QWEM), and three snapshots of the embeddings projected on
+against t / tau_1 (theory dotted for QWEM) until the top modes have risen, and three snapshots of the embeddings projected on
 the final principal directions, taken when 1, 2 and 3 modes have been learned (in 2D when the
 embedding has only two dimensions). Reads the runs' files (w2vtheory.plots.run_files) and their
 snapshot tables, analysis/runs/<run>/snapshots.csv (w2vtheory.snapshots)."""
@@ -16,6 +16,9 @@ from w2vtheory.plots import run_files, style
 from w2vtheory.snapshots import N_DIRECTIONS, N_SNAPSHOTS
 
 TOP_MODES = 10
+# The dynamics panels end this many times later than the last plotted mode's rise (90 % of its final
+# value), so the steps fill the axis instead of the long settling phase after them.
+RISE_MARGIN = 1.5
 
 
 def dynamics_data(
@@ -48,6 +51,16 @@ def dynamics_data(
     return data
 
 
+def rises_end(values: pd.DataFrame) -> float:
+    """t / tau_1 at which the slowest plotted mode first reaches 90 % of its final value."""
+    ends = []
+    for _, curve in values.groupby("mode"):
+        curve = curve.sort_values("t_over_tau1")
+        final = curve["value"].iloc[-1]
+        ends.append(curve.loc[curve["value"] >= 0.9 * final, "t_over_tau1"].iloc[0])
+    return float(max(ends))
+
+
 def draw(data: pd.DataFrame) -> Figure:
     style.apply_style()
     models = list(dict.fromkeys(data["model"]))
@@ -55,7 +68,9 @@ def draw(data: pd.DataFrame) -> Figure:
     grid = figure.add_gridspec(len(models), 2 + N_SNAPSHOTS)
     for row, model in enumerate(models):
         rows = data[data["model"] == model]
-        loss_axis = figure.add_subplot(grid[row, 0])
+        measured_values = rows[(rows["panel"] == "singular_values") & (rows["source"] == "measured")]
+        right = min(RISE_MARGIN * rises_end(measured_values), measured_values["t_over_tau1"].max())
+        loss_axis = figure.add_subplot(grid[row, 0], xlim=(0, right))
         for source, linestyle in (("measured", "-"), ("theory", style.THEORY_LINESTYLE)):
             curve = rows[(rows["panel"] == "loss") & (rows["source"] == source)]
             if len(curve):
@@ -64,7 +79,7 @@ def draw(data: pd.DataFrame) -> Figure:
                 )
         loss_axis.set(xlabel="t / τ₁", ylabel="normalised loss", title=f"{style.model_label(model)}: loss")
         loss_axis.legend(frameon=False)
-        value_axis = figure.add_subplot(grid[row, 1])
+        value_axis = figure.add_subplot(grid[row, 1], xlim=(0, right))
         values = rows[rows["panel"] == "singular_values"]
         modes = sorted(values["mode"].unique())
         for mode, color in zip(modes, style.mode_colors(len(modes))):

@@ -1,7 +1,7 @@
 """Predicted against measured analogy accuracy over training, against t / tau_1: the accuracy of
 W(t) = U_d diag(s_k(t)) that the theory predicts from M* alone (w2vtheory.predicted_accuracy; on its
-own grid, dotted, available before any training) beside the measured accuracy of the small-init
-QWEM and word2vec runs. Reads analysis/runs/<run>/predicted_accuracy.csv and
+own grid, dotted, available before any training, from when the learned part outweighs the random
+start, shaded before) beside the measured accuracy of the small-init QWEM and word2vec runs. Reads analysis/runs/<run>/predicted_accuracy.csv and
 predicted_accuracy_at_evaluations.csv of each run."""
 
 from __future__ import annotations
@@ -59,9 +59,12 @@ def draw(data: pd.DataFrame) -> Figure:
             color=color,
             label=f"{style.model_label(model)}, measured",
         )
-        # before tau_1 the random start, which the prediction leaves out, dominates
-        axis.axvspan(0.0, 1.0, color="0.93", zorder=-1)
-        axis.text(0.5, 0.97, "t < τ₁", transform=axis.get_xaxis_transform(), ha="center", va="top", fontsize=7)
+        # the prediction leaves out the random start, and begins once the learned part outweighs it
+        start = predicted["t_over_tau1"].min()
+        axis.axvspan(0.0, start, color="0.93", zorder=-1)
+        axis.text(
+            start / 2, 0.97, "random\nstart", transform=axis.get_xaxis_transform(), ha="center", va="top", fontsize=6
+        )
         axis.set(xlim=(0, right), xlabel="t / τ₁", title=style.model_label(model))
         axis.legend(frameon=False, fontsize=7, loc="lower right")
     axes[0].set_ylabel("pair-analogy accuracy (%)")

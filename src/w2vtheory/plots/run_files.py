@@ -13,6 +13,7 @@ import pandas as pd
 
 from w2vtheory.errors import InputError
 from w2vtheory.finite import load_npy
+from w2vtheory.training.outputs import singular_value_arrays
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -43,20 +44,16 @@ def first_tau(run_dir: str | os.PathLike[str]) -> float:
 def singular_value_trace(run_dir: str | os.PathLike[str]) -> pd.DataFrame:
     """Measured singular values: DataFrame(step, time, t_over_tau1, mode, singular_value), mode 1..d."""
     directory = Path(run_dir)
-    evaluations = _read_csv(directory / "evaluations.csv", ["step", "time"])
-    values = load_npy(directory / "singular_values.npy")
-    if values.shape[0] != len(evaluations):
-        raise InputError(
-            f"{directory / 'singular_values.npy'} has {values.shape[0]} rows but evaluations.csv has "
-            f"{len(evaluations)}; the run directory is inconsistent, rerun the training rule"
-        )
+    table = _read_csv(directory / "singular_values.csv", ["step", "time", "s1"])
+    steps, values = singular_value_arrays(table)
     n_modes = values.shape[1]
+    times = table["time"].to_numpy(dtype=np.float64)
     return pd.DataFrame(
         {
-            "step": np.repeat(evaluations["step"].to_numpy(), n_modes),
-            "time": np.repeat(evaluations["time"].to_numpy(), n_modes),
-            "t_over_tau1": np.repeat(evaluations["time"].to_numpy() / first_tau(directory), n_modes),
-            "mode": np.tile(np.arange(1, n_modes + 1), len(evaluations)),
+            "step": np.repeat(steps, n_modes),
+            "time": np.repeat(times, n_modes),
+            "t_over_tau1": np.repeat(times / first_tau(directory), n_modes),
+            "mode": np.tile(np.arange(1, n_modes + 1), len(table)),
             "singular_value": values.reshape(-1),
         }
     )

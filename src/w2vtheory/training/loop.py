@@ -4,7 +4,8 @@ Where it runs: CUDA (device "auto" when present) uses the torch sampler and step
 on the host between log steps; the CPU uses the fused numba kernel (`w2vtheory.cpu_kernels`);
 `exact: true` takes full-batch steps on the expected loss on either. W starts as i.i.d.
 N(0, (init_scale/sqrt(d))^2) from `seed`, and batch s is keyed by (seed, s), so a resumed run
-repeats an uninterrupted one. Time axis: `w2vtheory.theory.time_per_step` (docs/paper.md section 4).
+repeats an uninterrupted one. Time axis: `w2vtheory.training.objective.objective_clock` (docs/paper.md
+section 4).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +30,28 @@ from w2vtheory.devices import resolve_device
 from w2vtheory.errors import InputError
 from w2vtheory.finite import check_finite
 from w2vtheory.sampler import corpus_layout
-from w2vtheory.training.objective import Objective, build_objective
+from w2vtheory.training.objective import Objective, build_objective, objective_clock
 from w2vtheory.training.outputs import run_time, summary, write_outputs
 from w2vtheory.training.problem import TrainingProblem
-from w2vtheory.training.resume import RunRecord, fingerprint, load_resume, resume_dir, save_resume, staged_checkpoint
+from w2vtheory.training.resume import (
+    CheckpointRow,
+    EvaluationRow,
+    RunRecord,
+    SingularValueRow,
+    TraceRow,
+    fingerprint,
+    load_resume,
+    resume_dir,
+    save_resume,
+    staged_checkpoint,
+)
 from w2vtheory.training.run_config import DTYPES, RunConfig
 from w2vtheory.training.steppers import (
     ExactStepper,
     NumbaStepper,
     ProportionalNumbaStepper,
     ProportionalTorchStepper,
+    Stepper,
     TorchStepper,
 )
 
@@ -45,8 +59,6 @@ log = logging.getLogger(__name__)
 
 # A resume state is written at an evaluation step once this long has passed since the last one.
 RESUME_INTERVAL_SECONDS = 60.0
-
-Stepper = NumbaStepper | TorchStepper | ProportionalNumbaStepper | ProportionalTorchStepper | ExactStepper
 
 
 def initial_embeddings(vocab_size: int, dim: int, init_scale: float, seed: int) -> np.ndarray:
@@ -121,6 +133,8 @@ def train(
         torch.set_num_threads(threads)
     try:
         objective = build_objective(problem, config)
+        clock = objective_clock(objective, problem.statistics, problem.negative_weight, float(problem.mstar_eigvals[0]))
+        times = run_time(config, clock.time_per_unit_lr, np.arange(config.steps + 1))
         key = fingerprint(config, problem)
         resumed = load_resume(run_dir, key)
         if resumed is None:
@@ -135,7 +149,7 @@ def train(
         stepper = make_stepper(W0, problem, objective, config, device, velocity)
         loop_started = time.perf_counter()
         try:
-            _training_loop(config, problem, objective, stepper, record, run_dir, evaluate, key, progress,
+            _training_loop(config, objective, times, stepper, record, run_dir, evaluate, key, progress,
                            resume_interval_seconds)  # fmt: skip
         except InputError:
             shutil.rmtree(resume_dir(run_dir), ignore_errors=True)
@@ -145,10 +159,10 @@ def train(
         numba.set_num_threads(previous_threads[0])
         torch.set_num_threads(previous_threads[1])
     W = stepper.embeddings().astype(config.dtype)
-    run_summary = summary(config, problem, objective, record, device.type, resumed_from)
+    run_summary = summary(config, problem, objective, clock, record, device.type, resumed_from)
     run_summary["wall_seconds"] = time.perf_counter() - started
     run_summary["steps_per_second"] = (config.steps - resumed_from) / loop_seconds if loop_seconds > 0 else None
-    write_outputs(run_dir, config, objective, problem.vocab_size, record, W, run_summary)
+    write_outputs(run_dir, record, W, run_summary)
     shutil.rmtree(resume_dir(run_dir), ignore_errors=True)
     return run_summary
 
@@ -167,8 +181,8 @@ def _progress(total: int, initial: int, enabled: bool) -> tqdm:
 
 def _training_loop(
     config: RunConfig,
-    problem: TrainingProblem,
     objective: Objective,
+    times: np.ndarray,
     stepper: Stepper,
     record: RunRecord,
     run_dir: Path,
@@ -177,57 +191,79 @@ def _training_loop(
     progress: bool,
     resume_interval_seconds: float,
 ) -> None:
+    """Steps `first_step`..`steps`; `times[s]` is the theory time after s steps. Losses and singular
+    values stay on the stepper's device until `_flush_pending` (one synchronisation for many)."""
     checkpoints = set(checkpoint_steps(config.steps, config.n_checkpoints).tolist())
     last_resume = time.perf_counter()
-    pending: list[tuple[int, float, Any]] = []  # trace rows whose loss may still be on the device
+    pending = Pending()
     first_step = record.step
     accuracy = float("nan")
     with _progress(config.steps, first_step, progress) as bar:
         for step in range(first_step, config.steps + 1):
-            evaluating = step % config.eval_every == 0 or step == config.steps
+            final = step == config.steps
+            evaluating = step % config.eval_every == 0 or final
             if step in checkpoints or evaluating:
-                _flush_trace(config, objective, record, pending)
+                _flush_pending(config, objective, times, record, pending)
                 W = stepper.embeddings()
                 if not np.isfinite(W).all():
                     raise divergence_error(config, step, config.learning_rate(max(step - 1, 0)), "W became non-finite")
-                t = float(run_time(config, objective, problem.vocab_size, step))
                 if step > first_step and evaluating and time.perf_counter() - last_resume >= resume_interval_seconds:
                     record.step = step
-                    velocity = stepper.velocity_embeddings() if isinstance(stepper, ExactStepper) else None
-                    save_resume(run_dir, record, W.astype(config.dtype), key, velocity)
+                    save_resume(run_dir, record, W.astype(config.dtype), key, stepper.velocity_embeddings())
                     last_resume = time.perf_counter()
                 if evaluating:
                     accuracy = float("nan") if evaluate is None else float(evaluate(W))
-                    record.evaluations.append([step, t, accuracy])
-                    record.singular_values.append(np.linalg.svd(W, compute_uv=False))
+                    record.evaluations.append(EvaluationRow(step, float(times[step]), accuracy))
                 if step in checkpoints:
                     save_npy(staged_checkpoint(run_dir, step), W.astype(config.dtype))
-                    record.checkpoints.append([step, t])
-            if step == config.steps:
+                    record.checkpoints.append(CheckpointRow(step, float(times[step])))
+            if step % config.singular_values_every == 0 or final:
+                pending.singular_values.append((step, stepper.singular_values()))
+            if final:
                 break
             lr = config.learning_rate(step)
             logging = step % config.log_every == 0
             loss = stepper.step(step, lr, logging)
-            if logging and isinstance(loss, float) and not math.isfinite(loss):
-                raise divergence_error(config, step, lr, f"the loss became {loss}")
             if logging:
-                pending.append((step, lr, loss))
-                if len(pending) * config.log_every >= 10 * config.eval_every or not isinstance(loss, torch.Tensor):
-                    _flush_trace(config, objective, record, pending)
+                pending.losses.append((step, lr, loss))
+                if pending.full(config) or not isinstance(loss, torch.Tensor):
+                    _flush_pending(config, objective, times, record, pending)
                 bar.set_postfix(
-                    loss=f"{record.trace[-1][4]:.4f}" if record.trace else "-", acc=f"{accuracy:.3f}", refresh=False
+                    loss=f"{record.trace[-1].loss_normalised:.4f}" if record.trace else "-",
+                    acc=f"{accuracy:.3f}",
+                    refresh=False,
                 )
             bar.update(1)
+    _flush_pending(config, objective, times, record, pending)
     record.step = config.steps
 
 
-def _flush_trace(
-    config: RunConfig, objective: Objective, record: RunRecord, pending: list[tuple[int, float, Any]]
+@dataclass
+class Pending:
+    """Logged losses (step, lr, loss) and singular values (step, values) not yet read to the host."""
+
+    losses: list[tuple[int, float, Any]] = field(default_factory=list)
+    singular_values: list[tuple[int, Any]] = field(default_factory=list)
+
+    def full(self, config: RunConfig) -> bool:
+        """Read them about every 10 evaluations' worth of steps."""
+        return len(self.losses) * config.log_every >= 10 * config.eval_every
+
+
+def _flush_pending(
+    config: RunConfig, objective: Objective, times: np.ndarray, record: RunRecord, pending: Pending
 ) -> None:
-    """Move logged losses to the host (one synchronisation for many steps) and check them."""
-    for step, lr, loss in pending:
+    """Move the pending values to the record (one synchronisation for many steps) and check them."""
+    for step, lr, loss in pending.losses:
         value = float(loss)
         if not math.isfinite(value):
             raise divergence_error(config, step, lr, f"the loss became {value}")
-        record.trace.append([step, float("nan"), lr, value, 1.0 - value / objective.normaliser])
-    pending.clear()
+        normalised = 1.0 - value / objective.normaliser
+        record.trace.append(TraceRow(step, float(times[step]), lr, value, normalised))
+    for step, values in pending.singular_values:
+        values = values.cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+        if not np.isfinite(values).all():
+            raise divergence_error(config, step, config.learning_rate(max(step - 1, 0)), "W became non-finite")
+        record.singular_values.append(SingularValueRow(step, float(times[step]), values))
+    pending.losses.clear()
+    pending.singular_values.clear()

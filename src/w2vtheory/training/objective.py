@@ -20,8 +20,14 @@ import torch
 from w2vtheory import cpu_kernels, losses, theory
 from w2vtheory.errors import InputError
 from w2vtheory.proportional_sampler import MAX_VOCAB_SIZE, ProportionalPairs, alias_table, product_table
-from w2vtheory.reweighting import PairWeights, expected_pair_tables, loss_normaliser, pair_weights
-from w2vtheory.statistics import mstar
+from w2vtheory.reweighting import (
+    PairWeights,
+    expected_pair_tables,
+    loss_normaliser,
+    pair_weights,
+    signed_weight_top_eigenvalue,
+)
+from w2vtheory.statistics import CorpusStatistics, mstar
 from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.run_config import RunConfig
 
@@ -97,9 +103,25 @@ def _factors(weights: PairWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return weights.positive, weights.negative_centre, weights.negative_context
 
 
-def time_per_unit_lr(objective: Objective, vocab_size: int) -> float:
-    """Theory time advanced by one step of learning rate 1 (`w2vtheory.theory.time_per_step`)."""
-    return float(theory.time_per_step(1.0, objective.mean_pair_weight, objective.mstar_mean_square(vocab_size)))
+@dataclass(frozen=True)
+class Clock:
+    """A run's time axis (`w2vtheory.theory.time_per_step`): theory time per step of learning rate 1,
+    from the objective's linearisation at W = 0, and the eigenvalues it is made of."""
+
+    signed_weight_top: float  # lambda_1(A+ - A-)
+    mstar_top: float  # lambda_1(M*)
+    time_per_unit_lr: float
+
+
+def objective_clock(objective: Objective, statistics: CorpusStatistics, k: float, mstar_top: float) -> Clock:
+    """The objective's `Clock`. Omniscient weights give A+ - A- = mean(G) M* / 2 exactly; any other
+    weights need the top eigenvalue of their signed pair weights (`signed_weight_top_eigenvalue`)."""
+    if objective.reweight == "omniscient":
+        signed_top = objective.mean_pair_weight * mstar_top / 2.0
+    else:
+        signed_top = signed_weight_top_eigenvalue(objective.weights, statistics.joint, statistics.unigram, k)
+    per_unit_lr = float(theory.time_per_step(1.0, objective.loss, signed_top, objective.normaliser, mstar_top))
+    return Clock(signed_top, float(mstar_top), per_unit_lr)
 
 
 def expected_loss_and_gradient(

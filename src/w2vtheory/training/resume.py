@@ -25,6 +25,42 @@ log = logging.getLogger(__name__)
 
 TRACE_COLUMNS = ["step", "time", "lr", "loss", "loss_normalised"]
 EVALUATION_COLUMNS = ["step", "time", "analogy_accuracy"]
+CHECKPOINT_COLUMNS = ["step", "time"]
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """The batch loss of step `step` at W_step (trace.csv)."""
+
+    step: int
+    time: float
+    lr: float
+    loss: float
+    loss_normalised: float
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """The analogy accuracy of W_step (evaluations.csv)."""
+
+    step: int
+    time: float
+    analogy_accuracy: float
+
+
+@dataclass(frozen=True)
+class SingularValueRow:
+    """The singular values of W_step, descending (singular_values.csv)."""
+
+    step: int
+    time: float
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    step: int
+    time: float
 
 
 @dataclass
@@ -32,10 +68,20 @@ class RunRecord:
     """Everything recorded so far; also what the resume state holds."""
 
     step: int
-    trace: list[list[float]] = field(default_factory=list)
-    evaluations: list[list[float]] = field(default_factory=list)
-    singular_values: list[np.ndarray] = field(default_factory=list)
-    checkpoints: list[list[float]] = field(default_factory=list)
+    trace: list[TraceRow] = field(default_factory=list)
+    evaluations: list[EvaluationRow] = field(default_factory=list)
+    singular_values: list[SingularValueRow] = field(default_factory=list)
+    checkpoints: list[CheckpointRow] = field(default_factory=list)
+
+
+def _rows_array(rows: list, columns: list[str]) -> np.ndarray:
+    return np.array([[getattr(row, column) for column in columns] for row in rows], dtype=np.float64).reshape(
+        -1, len(columns)
+    )
+
+
+def _rows(array: np.ndarray, row_type: type) -> list:
+    return [row_type(int(values[0]), *(float(value) for value in values[1:])) for values in array]
 
 
 def fingerprint(config: RunConfig, problem: TrainingProblem) -> str:
@@ -72,10 +118,13 @@ def save_resume(run_dir: Path, record: RunRecord, W: np.ndarray, key: str, veloc
             W=W,
             **momentum,
             step=record.step,
-            trace=np.array(record.trace, dtype=np.float64).reshape(-1, len(TRACE_COLUMNS)),
-            evaluations=np.array(record.evaluations, dtype=np.float64).reshape(-1, len(EVALUATION_COLUMNS)),
-            singular_values=np.array(record.singular_values, dtype=np.float64).reshape(len(record.singular_values), -1),
-            checkpoints=np.array(record.checkpoints, dtype=np.float64).reshape(-1, 2),
+            trace=_rows_array(record.trace, TRACE_COLUMNS),
+            evaluations=_rows_array(record.evaluations, EVALUATION_COLUMNS),
+            singular_value_times=_rows_array(record.singular_values, CHECKPOINT_COLUMNS),
+            singular_values=np.array([row.values for row in record.singular_values], dtype=np.float64).reshape(
+                len(record.singular_values), -1
+            ),
+            checkpoints=_rows_array(record.checkpoints, CHECKPOINT_COLUMNS),
             fingerprint=key,
         )
 
@@ -89,12 +138,16 @@ def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray, np.ndar
         if str(state["fingerprint"]) != key:
             log.warning("ignoring %s: it was written for other run settings or data", path)
             return None
+        times = state["singular_value_times"]
         record = RunRecord(
             int(state["step"]),
-            state["trace"].tolist(),
-            state["evaluations"].tolist(),
-            list(state["singular_values"]),
-            state["checkpoints"].tolist(),
+            _rows(state["trace"], TraceRow),
+            _rows(state["evaluations"], EvaluationRow),
+            [
+                SingularValueRow(int(step), float(time), values)
+                for (step, time), values in zip(times, state["singular_values"])
+            ],
+            _rows(state["checkpoints"], CheckpointRow),
         )
         W, velocity = state["W"], state["velocity"] if "velocity" in state else None
         for name, array in (("W", W), ("velocity", velocity)):

@@ -81,6 +81,7 @@ class RunConfig:
     negatives_per_positive: int
     log_every: int
     eval_every: int
+    singular_values_every: int
     n_checkpoints: int
     subsample_t: float
     config_key: str = field(default="run", compare=False)
@@ -118,7 +119,8 @@ class RunConfig:
             value = getattr(self, key)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 fail(key, "must be a finite positive number")
-        for key in ("steps", "batch_size", "negatives_per_positive", "log_every", "eval_every", "n_checkpoints"):
+        integers = ("steps", "batch_size", "negatives_per_positive", "log_every", "eval_every", "singular_values_every")
+        for key in (*integers, "n_checkpoints"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 fail(key, "must be a positive integer")

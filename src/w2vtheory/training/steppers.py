@@ -6,10 +6,13 @@ objective, any torch device).
 Every stepper updates W in place with the gradient taken at the pre-step W (plain SGD) and returns
 the loss at the pre-step W: a float on the CPU kernel (0 unless `with_loss`: the loop asks for it at
 log steps only, and the step is cheaper without it), a 0-d tensor on torch (always computed, no
-host synchronisation; the loop reads it at log steps).
+host synchronisation; the loop reads it at log steps). The loop sees every stepper through the
+`Stepper` protocol.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -25,6 +28,65 @@ from w2vtheory.training.objective import (
     factorisation_eigenbasis,
 )
 from w2vtheory.training.run_config import DTYPES, RunConfig
+
+
+class Stepper(Protocol):
+    """What the training loop needs of a stepper, whatever its device and sampler."""
+
+    def step(self, step: int, lr: float, with_loss: bool = True) -> float | torch.Tensor:
+        """One step in place; the loss at the pre-step W (see the module docstring)."""
+        ...
+
+    def embeddings(self) -> np.ndarray:
+        """The current W, float64 on the host."""
+        ...
+
+    def singular_values(self) -> torch.Tensor:
+        """The singular values of the current W, float64, descending, on W's device (no host wait)."""
+        ...
+
+    def velocity_embeddings(self) -> np.ndarray | None:
+        """What a resumed run needs besides W: the heavy-ball velocity in W's coordinates, or None."""
+        ...
+
+
+def singular_values(matrix: torch.Tensor) -> torch.Tensor:
+    """The singular values of `matrix` in float64, descending, on its device: NaN where it is not
+    finite (checked on the host only: LAPACK refuses such input, and a device check would wait)."""
+    matrix = matrix.double()
+    if matrix.device.type == "cpu" and not bool(torch.isfinite(matrix).all()):
+        return torch.full((min(matrix.shape),), float("nan"), dtype=torch.float64)
+    return torch.linalg.svdvals(matrix)
+
+
+class HostState:
+    """A stepper whose W is a numpy array on the host."""
+
+    W: np.ndarray
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.astype(np.float64)
+
+    def singular_values(self) -> torch.Tensor:
+        return singular_values(torch.from_numpy(self.W))
+
+    def velocity_embeddings(self) -> np.ndarray | None:
+        return None
+
+
+class DeviceState:
+    """A stepper whose W is a torch tensor on its device."""
+
+    W: torch.Tensor
+
+    def embeddings(self) -> np.ndarray:
+        return self.W.double().cpu().numpy()
+
+    def singular_values(self) -> torch.Tensor:
+        return singular_values(self.W)
+
+    def velocity_embeddings(self) -> np.ndarray | None:
+        return None
 
 
 class TorchPairWeights:
@@ -141,7 +203,7 @@ class KernelBuffers:
         )
 
 
-class NumbaStepper:
+class NumbaStepper(HostState):
     """The fused CPU kernel with its preallocated buffers; W is a numpy array updated in place."""
 
     def __init__(self, W: np.ndarray, layout: CorpusLayout, objective: Objective, config: RunConfig, k: float) -> None:
@@ -179,11 +241,8 @@ class NumbaStepper:
             *self.buffers.entries(),
         )
 
-    def embeddings(self) -> np.ndarray:
-        return self.W.astype(np.float64)
 
-
-class TorchStepper:
+class TorchStepper(DeviceState):
     """The sampled step on a torch device (the GPU path); W is a device tensor."""
 
     def __init__(
@@ -209,11 +268,8 @@ class TorchStepper:
             self.W, batch, self.weights, self.config.loss, self.negative_weight, self.gradient_scale, lr
         )
 
-    def embeddings(self) -> np.ndarray:
-        return self.W.double().cpu().numpy()
 
-
-class ProportionalNumbaStepper:
+class ProportionalNumbaStepper(HostState):
     """The CPU kernel with pairs drawn in proportion to A+ and A- (`pair_sampling: proportional`)."""
 
     def __init__(self, W: np.ndarray, pairs: ProportionalPairs, objective: Objective, config: RunConfig) -> None:
@@ -248,11 +304,8 @@ class ProportionalNumbaStepper:
             *self.buffers.entries(),
         )
 
-    def embeddings(self) -> np.ndarray:
-        return self.W.astype(np.float64)
 
-
-class ProportionalTorchStepper:
+class ProportionalTorchStepper(DeviceState):
     """The proportional sampler's step on a torch device."""
 
     def __init__(
@@ -276,11 +329,8 @@ class ProportionalTorchStepper:
             lr,
         )
 
-    def embeddings(self) -> np.ndarray:
-        return self.W.double().cpu().numpy()
 
-
-class ExactStepper:
+class ExactStepper(DeviceState):
     """Full-batch gradient descent on the expected loss: the noise-free limit of the sampled step.
 
     W -= lr * gradient / |normaliser|. Omniscient QWEM descends in the eigenbasis of M*
@@ -360,8 +410,9 @@ class ExactStepper:
         self.state -= update
         return value
 
-    def embeddings(self) -> np.ndarray:
-        return self.W.double().cpu().numpy()
+    def singular_values(self) -> torch.Tensor:
+        """Those of `state`: W = U C has C's singular values (U is orthogonal), with no V x V product."""
+        return singular_values(self.state)
 
     def velocity_embeddings(self) -> np.ndarray | None:
         """The heavy-ball velocity in W's coordinates (None before momentum starts)."""
