@@ -309,6 +309,7 @@ def test_evaluate_and_collect_scripts(tmp_path: Path) -> None:
             scores=[tmp_path / "one.csv", tmp_path / "two.csv"],
             categories=[tmp_path / "one_cat.csv", tmp_path / "two_cat.csv"],
             convergence=[],
+            rise_times=[],
         ),
         output=SimpleNamespace(
             benchmarks=tmp_path / "benchmarks.csv",
