@@ -12,7 +12,9 @@ from w2vtheory.config import (
 )
 from w2vtheory import memory, scaling
 from w2vtheory.evaluation.datasets import HYPERHYPER_SETS
+from w2vtheory.corpus.sources import check_corpus_file, corpus_input_sha256
 from w2vtheory.corpus.tokenize import corpus_tokenizer
+from w2vtheory.errors import check_readable_file
 
 min_version("9.0")
 
@@ -21,6 +23,10 @@ validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*"
 CLOSED_FORM_PATTERN = "|".join(CLOSED_FORM_MODELS)
+# A run is never a closed-form model (the schema refuses such run names), so train_run is never a
+# candidate for embeddings/mstar.vec: had it been one, an error upstream of the closed form (an
+# unreadable corpus) would have been reported as "unknown run `mstar`".
+RUN_PATTERN = rf"(?!(?:{CLOSED_FORM_PATTERN})(?:/|\.vec$)){NAME_PATTERN}"
 
 
 wildcard_constraints:
@@ -28,7 +34,7 @@ wildcard_constraints:
     experiment=NAME_PATTERN,
     matrix="|".join(SPECTRUM_MATRICES),
     closed_form=CLOSED_FORM_PATTERN,
-    run=NAME_PATTERN,
+    run=RUN_PATTERN,
     model=NAME_PATTERN,
 
 
@@ -85,10 +91,6 @@ def experiment_counts(experiment):
     return {name: path(file, experiment=experiment) for name, file in COUNTS.items()}
 
 
-# Both write embeddings/<name>.vec; run names may not be closed-form names (w2vtheory.config).
-ruleorder: closed_form_embedding > train_run
-
-
 # The most threads a job may use; Snakemake caps each job's threads at --cores (and --max-threads).
 # Not workflow.cores, which is unset, and raises, under commands without --cores (--report, --lint).
 MAX_THREADS = os.cpu_count() or 1
@@ -137,12 +139,22 @@ def raw_corpus(wildcards):
     corpus = corpus_config(wildcards.corpus)
     source = corpus["source"]
     if source == "local":
+        # Named here, in one line, before Snakemake meets a missing or unreadable file.
+        check_corpus_file(corpus["path"])
         return [corpus["path"]]
     if source == "bundled":
         return [path(f"{CORPUS_DIR}/source.txt", corpus=wildcards.corpus)]
     if source == "url":
         return [path(f"{CORPUS_DIR}/download.zip", corpus=wildcards.corpus)]
     return []
+
+
+def raw_corpus_sha256(wildcards):
+    """The content of the corpus's input file, a param of tokenize_corpus: Snakemake notices a file
+    changed under an unchanged mtime only under 1 MB (--max-checksum-file-size), a changed param always.
+    Snakemake evaluates it when the job runs, after a fetched or downloaded file exists.
+    """
+    return [corpus_input_sha256(path) for path in raw_corpus(wildcards)]
 
 
 def matrix_mem_mb(copies):
@@ -203,12 +215,29 @@ def analogy_sets():
 
 def benchmark_inputs(wildcards):
     """The Google analogies, each further analogy set `name` as input `analogy_<name>` (similarity
-    names cannot start with `analogy`: the schema), and the similarity sets by name."""
-    return {
+    names cannot start with `analogy`: the schema), and the similarity sets by name; each file that
+    exists is checked readable here (one that does not is fetched or reported missing by Snakemake).
+    """
+    inputs = {
         "analogies": config["benchmarks"]["analogies"],
         **{f"analogy_{name}": path for name, path in analogy_sets().items()},
         **similarity_benchmarks(),
     }
+    for name, path in inputs.items():
+        if name == "analogies":
+            key = "benchmarks.analogies"
+        elif (
+            name.startswith("analogy_")
+            and name.removeprefix("analogy_") in analogy_sets()
+        ):
+            key = f"benchmarks.analogy_sets.{name.removeprefix('analogy_')}"
+        else:
+            key = f"benchmarks.similarity.{name}"
+        if os.path.lexists(path):
+            check_readable_file(
+                path, "benchmark file", f"fix `{key}` or the file's permissions"
+            )
+    return inputs
 
 
 def hyperhyper_outputs():

@@ -51,5 +51,6 @@ rule tokenize_corpus:
     params:
         corpus=lambda wildcards: corpus_config(wildcards.corpus),
         name=lambda wildcards: wildcards.corpus,
+        input_sha256=raw_corpus_sha256,
     script:
         "../scripts/tokenize_corpus.py"

@@ -4,11 +4,10 @@ snakemake.input: eigvals, eigvecs (M*), vocab. snakemake.params: init_scale (the
 run's), n_components. snakemake.output: atlas (the CSV of w2vtheory.analysis.feature_atlas.feature_atlas).
 """
 
-import numpy as np
-
 from w2vtheory.analysis.feature_atlas import feature_atlas
 from w2vtheory.atomic import write_table
 from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 from w2vtheory.theory.dynamics import init_s0
 
@@ -16,9 +15,9 @@ from w2vtheory.theory.dynamics import init_s0
 def main(snakemake) -> None:
     params = snakemake.params
     words, _ = read_lexicon(snakemake.input.vocab)
-    eigvecs = np.load(snakemake.input.eigvecs, mmap_mode="r")[:, : params.n_components]
+    eigvecs = load_npy(snakemake.input.eigvecs, mmap_mode="r")[:, : params.n_components]
     atlas = feature_atlas(
-        np.load(snakemake.input.eigvals), eigvecs, words, init_s0(params.init_scale), params.n_components
+        load_npy(snakemake.input.eigvals), eigvecs, words, init_s0(params.init_scale), params.n_components
     )
     write_table(snakemake.output.atlas, atlas)
 

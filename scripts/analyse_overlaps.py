@@ -8,15 +8,16 @@ import numpy as np
 
 from w2vtheory.analysis.directions import overlap_table
 from w2vtheory.atomic import write_table
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
 def main(snakemake) -> None:
-    reference = np.load(snakemake.input.sgns_left)
+    reference = load_npy(snakemake.input.sgns_left)
     count = min(snakemake.params.n_directions, reference.shape[1])
     others = {
-        "qwem": np.load(snakemake.input.qwem_left)[:, :count],
-        "ppmi": np.asarray(np.load(snakemake.input.ppmi_eigvecs, mmap_mode="r")[:, :count]),
+        "qwem": load_npy(snakemake.input.qwem_left)[:, :count],
+        "ppmi": np.asarray(load_npy(snakemake.input.ppmi_eigvecs, mmap_mode="r")[:, :count]),
     }
     write_table(snakemake.output.overlaps, overlap_table(reference[:, :count], others))
 

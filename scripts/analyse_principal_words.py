@@ -5,13 +5,12 @@ ppmi_eigvecs, vocab. snakemake.params: dim, n_components, n_words. snakemake.out
 model, component, end, rank, word, value).
 """
 
-import numpy as np
-
 from w2vtheory.analysis.directions import principal_coordinates, principal_words_table
 from w2vtheory.atomic import write_table
 from w2vtheory.closed_form.embeddings import closed_form_embedding
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import unit_rows
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 TRAINED = ("sgns", "qwem")
@@ -22,13 +21,13 @@ def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     coordinates = {
         model: principal_coordinates(
-            np.load(snakemake.input[f"{model}_left"]), np.load(snakemake.input[f"{model}_values"])
+            load_npy(snakemake.input[f"{model}_left"]), load_npy(snakemake.input[f"{model}_values"])
         )
         for model in TRAINED
     }
     # PPMI's closed form U_d sqrt(lambda_d) is already in its principal basis
     ppmi = closed_form_embedding(
-        np.load(snakemake.input.ppmi_eigvals), np.load(snakemake.input.ppmi_eigvecs), params.dim
+        load_npy(snakemake.input.ppmi_eigvals), load_npy(snakemake.input.ppmi_eigvecs), params.dim
     )
     coordinates["ppmi"] = unit_rows(ppmi)
     write_table(snakemake.output.words, principal_words_table(coordinates, words, params.n_components, params.n_words))

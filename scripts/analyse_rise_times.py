@@ -7,11 +7,11 @@ snakemake.params: runs. snakemake.output: table (CSV, w2vtheory.analysis.rise_ti
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.analysis.rise_times import experiment_rise_table
 from w2vtheory.atomic import write_table
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
@@ -21,7 +21,7 @@ def main(snakemake) -> None:
         snakemake.params.runs,
         [pd.read_csv(path) for path in inputs.singular_values],
         [json.loads(Path(path).read_text(encoding="utf-8")) for path in inputs.summaries],
-        np.load(inputs.mstar_eigvals),
+        load_npy(inputs.mstar_eigvals),
     )
     write_table(snakemake.output.table, table)
 

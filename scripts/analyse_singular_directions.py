@@ -4,15 +4,14 @@ snakemake.input: W (runs/<run>/W.npy). snakemake.output: left (V x d sign-fixed 
 vectors), singular_values (d singular values, descending), both .npy.
 """
 
-import numpy as np
-
 from w2vtheory.analysis.directions import singular_directions
 from w2vtheory.atomic import save_npy
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
 def main(snakemake) -> None:
-    left, values = singular_directions(np.load(snakemake.input.W))
+    left, values = singular_directions(load_npy(snakemake.input.W))
     save_npy(snakemake.output.left, left)
     save_npy(snakemake.output.singular_values, values)
 

@@ -7,12 +7,12 @@ singular_directions), vocab. snakemake.output: snapshots (CSV: step, time, mode,
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.analysis.snapshots import snapshot_table
 from w2vtheory.atomic import write_table
 from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
@@ -24,9 +24,9 @@ def main(snakemake) -> None:
     table = snapshot_table(
         pd.read_csv(inputs.singular_values),
         checkpoints,
-        np.load(inputs.W),
-        np.load(inputs.svd_left),
-        np.load(inputs.svd_values),
+        load_npy(inputs.W),
+        load_npy(inputs.svd_left),
+        load_npy(inputs.svd_values),
         words,
     )
     write_table(snakemake.output.snapshots, table)

@@ -4,12 +4,11 @@ snakemake.input: eigvals, eigvecs (M*), vocab, questions. snakemake.params: toke
 localisation_dim. snakemake.output: spectra (the tidy CSV of w2vtheory.analysis.task_vectors.task_vector_spectra).
 """
 
-import numpy as np
-
 from w2vtheory.analysis import task_vectors
 from w2vtheory.atomic import write_table
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.datasets import read_analogy_questions
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
@@ -18,7 +17,7 @@ def main(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     questions = read_analogy_questions(snakemake.input.questions, tokenizer=snakemake.params.tokenizer)
     pairs = task_vectors.select_categories(questions, words, params.categories, snakemake.input.questions)
-    eigvals, eigvecs = np.load(snakemake.input.eigvals), np.load(snakemake.input.eigvecs)
+    eigvals, eigvecs = load_npy(snakemake.input.eigvals), load_npy(snakemake.input.eigvecs)
     dims = task_vectors.available_dims(params.dims, len(eigvals))
     table = task_vectors.task_vector_spectra(eigvals, eigvecs, pairs, dims, params.localisation_dim)
     write_table(snakemake.output.spectra, table)

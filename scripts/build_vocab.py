@@ -9,11 +9,10 @@ snakemake.params: vocab_size, corpus (its name, for messages).
 import logging
 from typing import Any
 
-import numpy as np
-
 from w2vtheory.atomic import save_npy
 from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.corpus.vocab import read_lexicon, restrict_token_file, select_vocabulary, write_vocabulary
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 log = logging.getLogger("build_vocab")
@@ -23,7 +22,7 @@ def main(snakemake: Any) -> None:
     vocab_size = int(snakemake.params.vocab_size)
     lexicon_path = snakemake.input.lexicon
     n_tokens = len(NpyVectorReader(snakemake.input.tokens))
-    offsets = np.load(snakemake.input.doc_offsets)
+    offsets = load_npy(snakemake.input.doc_offsets)
     # Only the first vocab_size rows are needed; fewer rows means fewer distinct words.
     lexicon_words, lexicon_counts = read_lexicon(lexicon_path, max_rows=vocab_size)
     words, counts = select_vocabulary(

@@ -6,18 +6,17 @@ snakemake.output: vec (word2vec text format, vocab order). snakemake.params: dim
 
 from typing import Any
 
-import numpy as np
-
 from w2vtheory.closed_form.embeddings import closed_form_embedding, write_vec
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 
 
 def main(snakemake: Any) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
-    eigvals = np.load(snakemake.input.eigvals)
-    eigvecs = np.load(snakemake.input.eigvecs)
+    eigvals = load_npy(snakemake.input.eigvals)
+    eigvecs = load_npy(snakemake.input.eigvecs)
     if eigvecs.ndim != 2 or eigvecs.shape[0] != len(words):
         raise InputError(
             f"{snakemake.input.eigvecs} has shape {eigvecs.shape} but {snakemake.input.vocab} lists "

@@ -16,6 +16,7 @@ from w2vtheory.atomic import save_npy
 from w2vtheory.closed_form.spectra import build_matrix, top_eigenpairs
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import SPECTRUM_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 
@@ -38,7 +39,7 @@ def main(snakemake: Any) -> None:
     params = snakemake.params
     _, counts = read_lexicon(snakemake.input.vocab)
     check_matrix_memory(f"the {params.matrix} spectrum", len(counts), SPECTRUM_COPIES)
-    cooccurrence = np.load(snakemake.input.cooccurrence)
+    cooccurrence = load_npy(snakemake.input.cooccurrence)
     size = len(counts)
     if cooccurrence.shape != (size, size):
         raise InputError(

@@ -10,7 +10,6 @@ threads of torch, numba and BLAS.
 import json
 
 import numba
-import numpy as np
 import threadpoolctl
 import torch
 
@@ -18,6 +17,7 @@ from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.closed_form.statistics import load_corpus_statistics
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import analogy_scorer
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import DTYPES, RunConfig, build_objective
@@ -40,8 +40,8 @@ def converged_reference(snakemake) -> None:
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}
     config = RunConfig.from_mapping(settings, f"experiments.{snakemake.wildcards.experiment}.reference")
     check_matrix_memory(f"the converged value of `{objective_name(config)}`", len(words), DENSE_TRAINING_COPIES)
-    eigvals = np.load(snakemake.input.mstar_eigvals)
-    closed_form = closed_form_reference(eigvals, np.load(snakemake.input.mstar_eigvecs), dim)
+    eigvals = load_npy(snakemake.input.mstar_eigvals)
+    closed_form = closed_form_reference(eigvals, load_npy(snakemake.input.mstar_eigvecs), dim)
     if (config.loss, config.reweight) == ("qwem", "omniscient"):
         reference = closed_form
     else:

@@ -9,12 +9,12 @@ negative_weight.
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.closed_form.statistics import load_corpus_statistics
 from w2vtheory.evaluation.convergence import convergence_row, convergence_table
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import DENSE_TRAINING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, build_objective
@@ -38,9 +38,9 @@ def main(snakemake) -> None:
         exact = {**settings, "exact": True, "dtype": "float64", "device": "cpu"}
         config = RunConfig.from_mapping(exact, f"experiments.{experiment}.runs.{name}")
         objective = build_objective(statistics, negative_weight, config)
-        reference_loss = expected_normalised_loss(objective, np.load(references[objective_key][1]))
+        reference_loss = expected_normalised_loss(objective, load_npy(references[objective_key][1]))
         for index in indices:
-            losses[index] = (expected_normalised_loss(objective, np.load(snakemake.input.W[index])), reference_loss)
+            losses[index] = (expected_normalised_loss(objective, load_npy(snakemake.input.W[index])), reference_loss)
         del objective
     rows = []
     for index, (name, objective_key, _) in enumerate(runs):

@@ -16,6 +16,7 @@ from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.corpus.cooccurrence import check_window, count_cooccurrence, count_pairs
 from w2vtheory.corpus.store import NpyVectorReader
 from w2vtheory.corpus.vocab import read_lexicon
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import COUNTING_COPIES, check_matrix_memory
 from w2vtheory.script_runner import run
 
@@ -28,7 +29,7 @@ def main(snakemake: Any) -> None:
     check_matrix_memory("counting the co-occurrences", len(words), COUNTING_COPIES)
     # Read a chunk at a time: a memory map would count the whole file in the job's memory.
     tokens = NpyVectorReader(snakemake.input.tokens)
-    offsets = np.load(snakemake.input.doc_offsets)
+    offsets = load_npy(snakemake.input.doc_offsets)
     n_tokens, n_documents = int(offsets[-1]), len(offsets) - 1
     longest = int(np.diff(offsets).max(initial=0))
     if window >= longest:

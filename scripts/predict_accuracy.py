@@ -7,13 +7,13 @@ on the prediction's own grid (time, t_over_tau1, predicted_accuracy) or at the r
 (step, time, t_over_tau1, measured_accuracy, predicted_accuracy, difference).
 """
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.datasets import read_analogy_questions
 from w2vtheory.evaluation.scoring import build_pair_analogies
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 from w2vtheory.theory.dynamics import init_s0
 from w2vtheory.theory.predicted_accuracy import evaluation_comparison, prediction_table
@@ -25,8 +25,8 @@ def main(snakemake) -> None:
     analogies = build_pair_analogies(
         read_analogy_questions(snakemake.input.questions, tokenizer=snakemake.params.tokenizer), words
     )
-    eigvals = np.load(snakemake.input.eigvals)[:dim]
-    eigvecs = np.load(snakemake.input.eigvecs, mmap_mode="r")[:, :dim]
+    eigvals = load_npy(snakemake.input.eigvals)[:dim]
+    eigvecs = load_npy(snakemake.input.eigvecs, mmap_mode="r")[:, :dim]
     s0 = init_s0(float(snakemake.params.init_scale))
     if "evaluations" in snakemake.input.keys():
         table = evaluation_comparison(pd.read_csv(snakemake.input.evaluations), eigvals, eigvecs, analogies, s0)

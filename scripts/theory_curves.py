@@ -6,17 +6,17 @@ snakemake.input: run (run.json), singular_values, trace, mstar_eigvals. snakemak
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from w2vtheory.atomic import write_table
+from w2vtheory.finite import load_npy
 from w2vtheory.script_runner import run
 from w2vtheory.theory.curves import loss_curve, singular_value_curves
 
 
 def main(snakemake) -> None:
     summary = json.loads(Path(snakemake.input.run).read_text(encoding="utf-8"))
-    eigvals = np.load(snakemake.input.mstar_eigvals)
+    eigvals = load_npy(snakemake.input.mstar_eigvals)
     write_table(
         snakemake.output.theory, singular_value_curves(summary, pd.read_csv(snakemake.input.singular_values), eigvals)
     )

@@ -13,6 +13,7 @@ import numpy as np
 from w2vtheory.closed_form.embeddings import write_vec
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.evaluation.scoring import analogy_scorer
+from w2vtheory.finite import load_npy
 from w2vtheory.memory import check_matrix_memory, training_copies
 from w2vtheory.script_runner import run
 from w2vtheory.training import RunConfig, load_problem, train
@@ -37,7 +38,7 @@ def main(snakemake) -> None:
     )
     evaluate = analogy_scorer(snakemake.input.analogies, words, snakemake.params.tokenizer)
     train(config, problem, Path(snakemake.output.W).parent, evaluate=evaluate, threads=snakemake.threads)
-    write_vec(snakemake.output.vec, words, np.load(snakemake.output.W).astype(np.float64))
+    write_vec(snakemake.output.vec, words, load_npy(snakemake.output.W).astype(np.float64))
 
 
 if __name__ == "__main__":

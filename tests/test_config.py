@@ -103,8 +103,8 @@ def test_unknown_experiment_lists_known_ones(config):
 
 def test_run_may_not_shadow_a_closed_form_model(config):
     config["experiments"]["default"]["runs"]["mstar"] = dict(config["experiments"]["default"]["runs"]["qwem"])
-    with pytest.raises(InputError, match="closed-form"):
-        resolve_experiment(config, "default")
+    with pytest.raises(InputError, match="`mstar` is a reserved name here .*closed-form"):
+        validate_config(config, SCHEMA)
 
 
 def test_figure_roles_must_name_runs(config):

@@ -16,20 +16,31 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.optimize
 import yaml
 from snakemake.iocontainers import Namedlist
 
 from tests.conftest import ROOT, gensim_test_file, run_script, run_settings
-from w2vtheory import atomic, memory
-from w2vtheory.closed_form.embeddings import write_vec
+from w2vtheory import atomic, finite, memory
+from w2vtheory.closed_form.embeddings import read_vec, write_vec
 from w2vtheory.closed_form.statistics import CorpusStatistics, joint_probability, mstar, unigram_probability
-from w2vtheory.config import deep_merge, validate_config
+from w2vtheory.config import CLOSED_FORM_MODELS, deep_merge, resolve_experiment, validate_config
 from w2vtheory.corpus.cooccurrence import count_cooccurrence, count_pairs
 from w2vtheory.corpus.sources import local_pieces
 from w2vtheory.errors import InputError
+from w2vtheory.evaluation.convergence import (
+    UNLEARNED_TOLERANCE,
+    convergence_markdown,
+    convergence_row,
+    convergence_table,
+)
 from w2vtheory.evaluation.datasets import read_analogy_questions, read_similarity
 from w2vtheory.evaluation.scoring import evaluate_embedding
-from w2vtheory.training import RunConfig, TrainingProblem, train
+from w2vtheory.theory import dynamics
+from w2vtheory.training import RunConfig, TrainingProblem, build_objective, train
+from w2vtheory.training.loop import checkpoint_steps
+from w2vtheory.training.reference import minimised_reference
+from w2vtheory.training.resume import RunRecord, SingularValueRow, fingerprint, save_resume
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
@@ -122,6 +133,78 @@ def test_misspelled_key_is_named_even_when_it_hides_a_required_one(user_config, 
     with pytest.raises(InputError, match="experiments.tiny") as error:
         validate_config(user_config, SCHEMA)
     assert f"'{misspelled}'" in str(error.value) and "check the spelling" in str(error.value)
+
+
+# --- names -------------------------------------------------------------------------------------------------
+
+
+def _schema() -> dict:
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+def _rename_experiment(config: dict, name: str) -> None:
+    config["experiments"][name] = config["experiments"].pop("tiny")
+    config["default_experiments"] = [name]
+
+
+def _rename_run(config: dict, name: str) -> None:
+    experiment = config["experiments"]["tiny"]
+    experiment["runs"][name] = experiment["runs"].pop("qwem")
+    experiment["models"] = [name if model == "qwem" else model for model in experiment["models"]]
+    experiment["figures"] = {}
+
+
+def _add_similarity_set(config: dict, name: str) -> None:
+    config["benchmarks"]["similarity"][name] = "extra.txt"
+
+
+@pytest.mark.parametrize(
+    ("rename", "name", "key", "problem"),
+    [
+        (_rename_experiment, "nl\n", "experiments", "does not match"),
+        (_rename_run, "qwem\n", "experiments.tiny.runs", "does not match"),
+        (_add_similarity_set, "men\n", "benchmarks.similarity", "does not match"),
+        (_rename_experiment, "e" * 256, "experiments", "256 characters is longer than the 200 allowed"),
+        (_rename_run, "r" * 236, "experiments.tiny.runs", "236 characters is longer than the 200 allowed"),
+        (_add_similarity_set, "s" * 240, "benchmarks.similarity", "longer than the 200 allowed"),
+        (_rename_run, "mstar", "experiments.tiny.runs", "`mstar` is a reserved name here"),
+        (_rename_experiment, "logs", "experiments", "`logs` is a reserved name here"),
+        (_add_similarity_set, "vec", "benchmarks.similarity", "`vec` is a reserved name here"),
+        (_add_similarity_set, "analogies", "benchmarks.similarity", "`analogies` is a reserved name here"),
+        (_add_similarity_set, "analogy_3cosadd", "benchmarks.similarity", "is a reserved name here"),
+        (_add_similarity_set, "keys", "benchmarks.similarity", "`keys` is a reserved name here"),
+    ],
+)
+def test_names_that_break_paths_or_collide_are_refused_before_any_job(user_config, rename, name, key, problem):
+    """A trailing newline passed (Python's `$`), a 256-character experiment crashed Snakemake with
+    ENAMETOOLONG, a 236-character run failed after training, `vec` was silently dropped and
+    `analogies` replaced the analogy file."""
+    rename(user_config, name)
+    with pytest.raises(InputError) as error:
+        validate_config(user_config, SCHEMA)
+    assert f"config key `{key}`" in str(error.value) and problem in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_the_longest_names_keep_every_derived_file_name_within_255_bytes(user_config):
+    longest = _schema()["$defs"]["name"]["maxLength"]
+    _rename_run(user_config, "r" * longest)
+    validate_config(user_config, SCHEMA)
+    rule_text = "".join(path.read_text() for path in (ROOT / "rules").glob("*.smk"))
+    derived = re.findall(r"/([^/\"]*\{(?:run|model|experiment|corpus)\}[^/\"]*)\"", rule_text)
+    lengths = [len(name.replace("{run}", "r" * longest).replace("{model}", "r" * longest)) for name in derived]
+    temporary = len(atomic.temporary_sibling(Path(f"{'r' * longest}_analogy_categories.csv")).name) + 7
+    assert derived and max(*lengths, temporary) <= 255
+
+
+def test_reserved_names_cover_the_closed_forms_and_snakemake_named_inputs():
+    schema = _schema()
+    runs = schema["$defs"]["experiment_settings"]["properties"]["runs"]["propertyNames"]
+    assert set(runs["not"]["enum"]) == set(CLOSED_FORM_MODELS)
+    similarity = schema["properties"]["benchmarks"]["properties"]["similarity"]["propertyNames"]
+    reserved = set(similarity["not"]["anyOf"][0]["enum"])
+    named_inputs = {name for name in dir(Namedlist) if not name.startswith("_")}
+    assert named_inputs <= reserved and "vec" in reserved
 
 
 # --- disk full -------------------------------------------------------------------------------------
@@ -280,7 +363,7 @@ def test_an_unexpected_error_leaves_its_traceback_in_the_rule_log(tmp_path):
         )
     log = (tmp_path / "compute_spectrum.log").read_text()
     assert log.startswith("Traceback (most recent call last)") and "ValueError" in log
-    assert "np.load(snakemake.input.cooccurrence)" in log
+    assert "load_npy(snakemake.input.cooccurrence)" in log
 
 
 # --- a compressed corpus named like a text file -------------------------------------------------------
@@ -521,3 +604,223 @@ def test_benchmark_without_pairs_in_the_vocabulary_gives_n_zero_and_an_empty_sco
     for output in ("benchmarks.csv", "categories.csv", "summary.md"):
         assert "nan" not in (tmp_path / output).read_text().lower(), output
     assert "n/a" in (tmp_path / "summary.md").read_text()
+
+
+# --- learning-rate schedule --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decay_from", [500, 40, 30, 25])
+def test_inverse_time_anneal_takes_the_last_steps_whatever_decay_from_is(decay_from):
+    """A decay_from at or past the anneal's start dropped the anneal: 40 steps at the full rate."""
+    schedule = dynamics.inverse_time_schedule(decay_from, decay_steps=10, anneal_steps=20, steps=40)
+    rates = dynamics.learning_rate(np.arange(40), 1.0, schedule)
+    assert np.all(rates[:20] == 1.0)
+    assert np.all(rates[20:30] == pytest.approx(0.3)) and np.all(rates[30:] == pytest.approx(0.1))
+
+
+def test_inverse_time_anneal_longer_than_the_run_takes_the_whole_run():
+    rates = dynamics.learning_rate(np.arange(40), 1.0, dynamics.inverse_time_schedule(0, 10, 100, 40))
+    assert np.all(rates[:20] == pytest.approx(0.3)) and np.all(rates[20:] == pytest.approx(0.1))
+
+
+# --- convergence verdict -------------------------------------------------------------------------------------
+
+
+def _verdict(loss: float, reference_loss: float = 0.7, accuracy: float = 0.01, change: float = 0.0) -> dict:
+    evaluations = pd.DataFrame({"step": [0, 27, 30], "time": [0.0, 1.0, 1.1], "analogy_accuracy": [0.0, 0.0, accuracy]})
+    singular = pd.DataFrame({"step": [0, 27, 30], "time": [0.0, 1.0, 1.1], "s1": [1e-5, 1e-5, 1e-5 * (1 + change)]})
+    return convergence_row("qwem", "qwem-omniscient", {"wall_seconds": 1.0}, evaluations, singular, 0.01, loss,
+                           reference_loss, True)  # fmt: skip
+
+
+def test_a_run_that_learned_nothing_is_not_converged():
+    """dim 1, 30 exact steps from 1e-6: no analogy gap, still singular values, 100 % unlearned; it was
+    called converged."""
+    row = _verdict(loss=1.0)
+    assert row["unlearned_fraction"] == pytest.approx(1.0) and row["gap"] == 0 and not row["converged"]
+    assert f"at most {100 * UNLEARNED_TOLERANCE:.0f} % unlearned" in convergence_markdown(convergence_table([row]))
+    assert _verdict(loss=0.7 + 0.3 * UNLEARNED_TOLERANCE / 2)["converged"]
+
+
+@pytest.mark.parametrize(
+    "numbers", [{"loss": np.nan}, {"loss": 0.7, "reference_loss": np.nan}, {"loss": 0.7, "accuracy": np.nan}]
+)
+def test_no_verdict_is_converged_about_a_non_finite_number(numbers):
+    assert not _verdict(**numbers)["converged"]
+
+
+# --- non-finite values -----------------------------------------------------------------------------------------
+
+
+def _nan_rows(array: np.ndarray, rows: list[int]) -> np.ndarray:
+    array = np.array(array, dtype=np.float64)
+    array[rows] = np.nan
+    return array
+
+
+def test_eigenvectors_with_nan_rows_stop_the_closed_form_embedding_naming_file_and_rows(tmp_path):
+    """Rows of mstar_eigvecs.npy set to NaN gave NaN rows in mstar.vec and a 0.0 % analogy score, exit 0."""
+    words = [f"w{index}" for index in range(6)]
+    (tmp_path / "vocab.tsv").write_text("".join(f"{word}\t{10 - index}\n" for index, word in enumerate(words)))
+    eigvecs = _nan_rows(np.linalg.qr(np.random.default_rng(0).standard_normal((6, 3)))[0], [1, 4])
+    np.save(tmp_path / "eigvecs.npy", eigvecs)
+    np.save(tmp_path / "eigvals.npy", np.array([3.0, 2.0, 1.0]))
+    with pytest.raises(SystemExit):
+        run_script(
+            "closed_form_embedding",
+            tmp_path,
+            input=SimpleNamespace(
+                eigvals=str(tmp_path / "eigvals.npy"),
+                eigvecs=str(tmp_path / "eigvecs.npy"),
+                vocab=str(tmp_path / "vocab.tsv"),
+            ),
+            output=SimpleNamespace(vec=str(tmp_path / "mstar.vec")),
+            params=SimpleNamespace(dim=2),
+        )
+    log = (tmp_path / "closed_form_embedding.log").read_text()
+    assert f"{tmp_path / 'eigvecs.npy'} holds 6 NaN value(s) in rows 1, 4: rebuild it" in log
+    assert not (tmp_path / "mstar.vec").exists() and leftovers(tmp_path) == []
+
+
+def test_a_memory_mapped_matrix_is_checked_block_by_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(finite, "BLOCK_BYTES", 64)
+    np.save(tmp_path / "m.npy", _nan_rows(np.zeros((40, 5)), [0, 17, 39]) + np.where(np.eye(40, 5) > 0, np.inf, 0))
+    with pytest.raises(
+        finite.NonFiniteError, match=r"m.npy holds 15 NaN and 4 infinite value\(s\) in rows 0, 1, 2, 3, 4 and 2 more"
+    ):
+        finite.load_npy(tmp_path / "m.npy", mmap_mode="r")
+    np.save(tmp_path / "tokens.npy", np.arange(10))
+    assert finite.load_npy(tmp_path / "tokens.npy").sum() == 45
+
+
+def test_no_stage_writes_non_finite_arrays_or_embeddings(tmp_path):
+    with pytest.raises(finite.NonFiniteError, match=r"saved as .*W.npy holds 2 infinite value\(s\) in row 2"):
+        atomic.save_npy(tmp_path / "W.npy", np.where(np.arange(4)[:, None] == 2, np.inf, np.ones((4, 2))))
+    with pytest.raises(finite.NonFiniteError, match=r"written to .*m.vec holds 2 NaN value\(s\) in row 1"):
+        write_vec(tmp_path / "m.vec", ["a", "b"], _nan_rows(np.ones((2, 2)), [1]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_embedding_file_with_nan_is_refused_naming_its_line(tmp_path):
+    (tmp_path / "m.vec").write_text("3 2\na 1 2\nb nan 1\nc 1 inf\n")
+    with pytest.raises(finite.NonFiniteError, match=r"m.vec holds 1 NaN and 1 infinite value\(s\) in lines 3, 4"):
+        read_vec(tmp_path / "m.vec")
+
+
+def _tiny_problem(eigvals: np.ndarray) -> TrainingProblem:
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 8, 400).astype(np.uint16)
+    tokens[:8] = np.arange(8)
+    offsets = np.array([0, 400])
+    counts = count_cooccurrence(tokens, offsets, 8, 2)
+    n_pairs = count_pairs(offsets, 2)
+    unigram = unigram_probability(np.bincount(tokens, minlength=8).astype(np.float64))
+    statistics = CorpusStatistics(joint_probability(counts, n_pairs, 2), unigram, 2, n_pairs)
+    return TrainingProblem(tokens, offsets, statistics, 1.0, 2, eigvals)
+
+
+def _exact_qwem(steps: int = 20) -> RunConfig:
+    settings = dict(loss="qwem", reweight="sgns", exact=True, lr=0.1, init_scale=0.1, steps=steps, device="cpu",
+                    subsample_t=1e-2, eval_every=10, log_every=5, n_checkpoints=2)  # fmt: skip
+    return RunConfig.from_mapping(run_settings(**settings), "experiments.x.runs.q")
+
+
+def test_training_refuses_a_non_finite_problem_or_resume_state(tmp_path):
+    problem = _tiny_problem(np.array([2.0, 1.0, np.nan]))
+    with pytest.raises(
+        finite.NonFiniteError, match=r"run `experiments.x.runs.q`: the problem's mstar_eigvals holds 1 NaN"
+    ):
+        train(_exact_qwem(), problem, tmp_path / "run", progress=False)
+    problem = _tiny_problem(np.array([2.0, 1.0, 0.5]))
+    state = tmp_path / "run" / "resume" / "state.npz"
+    record = RunRecord(10, singular_values=[SingularValueRow(10, 0.1, np.ones(2))])
+    save_resume(tmp_path / "run", record, _nan_rows(np.ones((8, 2)), [3]), fingerprint(_exact_qwem(), problem))
+    with pytest.raises(
+        finite.NonFiniteError, match=rf"{re.escape(str(state))} \(W\) holds 2 NaN value\(s\) in row 3: delete"
+    ):
+        train(_exact_qwem(), problem, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run" / "W.npy").exists()
+
+
+def test_l_bfgs_refuses_a_non_finite_start_and_never_calls_a_non_finite_end_converged(monkeypatch):
+    """A NaN svd(M*) start gave reference.json `loss_normalised: NaN, iterations: 0, converged: true`."""
+    problem = _tiny_problem(np.array([2.0, 1.0, 0.5]))
+    objective = build_objective(problem.statistics, problem.negative_weight, _exact_qwem())
+    start = np.full((8, 2), 0.1)
+    with pytest.raises(finite.NonFiniteError, match=r"L-BFGS's svd\(M\*\) start holds 2 NaN value\(s\) in row 5"):
+        minimised_reference(objective, _nan_rows(start, [5]), max_iterations=5)
+
+    def diverged(function, x0, **options):
+        return scipy.optimize.OptimizeResult(x=np.full_like(x0, np.nan), fun=np.nan, jac=np.full_like(x0, np.nan),
+                                             nit=0, status=0, success=True, message="stopped")  # fmt: skip
+
+    monkeypatch.setattr(scipy.optimize, "minimize", diverged)
+    assert minimised_reference(objective, start, max_iterations=5).info["converged"] is False
+
+
+# --- decided cases (docs/troubleshooting.md, "Decided behaviours") ---------------------------------------------
+
+TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
+
+
+def test_each_decided_case_is_documented():
+    decided = TROUBLESHOOTING.read_text().split("## Decided behaviours")[1].split("\n## ")[0]
+    for case in ("same experiment in two config files", "`exact: true`", "`n_checkpoints`", "missing `--configfile`",
+                 "Duplicate analogy questions", "deleted intermediate file", "empty similarity score"):  # fmt: skip
+        assert case in decided, case
+
+
+def test_the_same_experiment_in_two_config_files_is_merged_key_by_key(user_config):
+    """Snakemake merges every --configfile over config.yaml key by key: a user file that gives
+    `experiments.tiny.dim` changes that and keeps the rest of `tiny` (the decided, documented behaviour)."""
+    from snakemake.utils import update_config
+
+    update_config(user_config, {"experiments": {"tiny": {"dim": 8, "runs": {"qwem": {"steps": 10}}}}})
+    validate_config(user_config, SCHEMA)
+    experiment = resolve_experiment(user_config, "tiny")
+    assert experiment["dim"] == 8 and experiment["vocab_size"] == 400 and experiment["corpus"] == "lee"
+    assert experiment["runs"]["qwem"]["steps"] == 10 and experiment["runs"]["qwem"]["lr"] == 5
+
+
+@pytest.mark.parametrize("setting", [{"pair_sampling": "proportional"}, {"negatives_per_positive": 3}])
+def test_an_exact_run_refuses_sampling_settings_it_would_ignore(user_config, setting):
+    user_config["experiments"]["tiny"]["runs"]["qwem"].update(exact=True, **setting)
+    with pytest.raises(
+        InputError, match=rf"experiments.tiny.runs.qwem`: exact: true draws no pairs, so {next(iter(setting))}"
+    ):
+        resolve_experiment(user_config, "tiny")
+    user_config["run_defaults"].update(setting)  # inherited, not the run's own: accepted
+    user_config["experiments"]["tiny"]["runs"]["qwem"] = {
+        key: value for key, value in user_config["experiments"]["tiny"]["runs"]["qwem"].items() if key not in setting
+    }
+    assert resolve_experiment(user_config, "tiny")["runs"]["qwem"]["exact"]
+
+
+def test_n_checkpoints_is_the_number_written(user_config):
+    """`n_checkpoints: 1` wrote three (0, 1 and the last step); 2 and 3 did too."""
+    for n in (2, 3, 6):
+        assert len(checkpoint_steps(4000, n)) == n
+    assert len(checkpoint_steps(1_000_000, 30)) == 30
+    assert checkpoint_steps(4000, 2).tolist() == [0, 4000]
+    user_config["experiments"]["tiny"]["runs"]["qwem"]["n_checkpoints"] = 1
+    with pytest.raises(InputError, match=r"n_checkpoints`: 1 is less than the minimum of 2"):
+        validate_config(user_config, SCHEMA)
+
+
+def test_duplicate_analogy_questions_count_once_per_line():
+    """The decided protocol: every line of the question file is a question, as in gensim."""
+    words = ["a", "b", "c", "d", "e"]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [0.1, 1.0], [-1.0, -1.0]])
+    question = ("a", "b", "c", "d")
+    scores, _ = evaluate_embedding(words, vectors, {"capitals": [question, question]}, {})
+    assert scores.set_index("benchmark").loc["analogy_3cosadd", "n"] == 2
+
+
+def test_a_similarity_score_is_empty_where_the_ranking_is_constant_and_n_counts_the_pairs():
+    """dim 1: every cosine is +1 or -1, here all +1, so no rank correlation exists; n still counts the
+    pairs scored."""
+    words = [f"w{index}" for index in range(6)]
+    pairs = pd.DataFrame({"word1": words[:3], "word2": words[3:], "score": [1.0, 5.0, 9.0]})
+    scores, _ = evaluate_embedding(words, np.arange(1.0, 7.0)[:, None], {}, {"ws": pairs})
+    row = scores.set_index("benchmark").loc["ws"]
+    assert np.isnan(row["score"]) and row["n"] == 3

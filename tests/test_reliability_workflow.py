@@ -5,8 +5,11 @@ tiny Lee corpus. Every run has a timeout, so no test can hang."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -202,6 +205,9 @@ def test_offline_download_fails_naming_the_url_and_a_rerun_completes_once_it_is_
     assert process.returncode == 0, process.stderr[-3000:]
     assert (corpus_dir / "download.zip").read_bytes() == (served / "lee.zip").read_bytes()
     assert np.load(corpus_dir / "tokens.npy").size > 50_000
+    # The zip's sha256 (tokenize_corpus's param) is taken once it exists: no second tokenisation.
+    process = run_snakemake(workdir, target, "-n", timeout=300)
+    assert "Nothing to be done" in process.stdout + process.stderr, process.stderr[-3000:]
 
 
 # --- kill -9, the lock, reruns ---------------------------------------------------------------------------
@@ -309,3 +315,153 @@ def test_two_clean_runs_give_byte_identical_results(tmp_path):
         outputs.append({file: (workdir / "results" / "tiny" / file).read_bytes() for file in DETERMINISTIC_FILES})
     different = [file for file in DETERMINISTIC_FILES if outputs[0][file] != outputs[1][file]]
     assert different == []
+
+
+# --- inputs changed, corrupted or unreadable after a clean run ---------------------------------------------
+
+CLOSED_FORM_FILES = [
+    "vocab.tsv",
+    "cooccurrence.npy",
+    "spectrum/mstar_eigvecs.npy",
+    "embeddings/mstar.vec",
+    "embeddings/pmi.vec",
+    "benchmarks.csv",
+    "analogy_categories.csv",
+    "summary.md",
+]
+
+
+def closed_forms_on_a_large_corpus(config: dict) -> None:
+    """Closed forms only (no training), on the Lee corpus four times over: 1.4 MB, above the 1 MB under
+    which Snakemake compares input files by content itself; the path relative, so a copy of the
+    working directory is a working directory."""
+    lee = Path(config["corpora"]["lee"]["path"])
+    lee.write_text("\n".join([lee.read_text(encoding="utf-8")] * 4), encoding="utf-8")
+    config["corpora"]["lee"]["path"] = lee.name
+    experiment = config["experiments"]["tiny"]
+    experiment.update(models=["mstar", "pmi"], figures={})
+    experiment.pop("runs")
+
+
+@pytest.fixture(scope="module")
+def clean_closed_form_run(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    workdir = workdir_with(tmp_path_factory.mktemp("clean"), closed_forms_on_a_large_corpus)
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", timeout=600)
+    assert process.returncode == 0, process.stderr[-5000:]
+    return workdir, {file: (workdir / "results" / "tiny" / file).read_bytes() for file in CLOSED_FORM_FILES}
+
+
+def copy_of(clean: Path, tmp_path: Path) -> Path:
+    """The clean working directory with its Snakemake records, every mtime kept."""
+    return Path(shutil.copytree(clean, tmp_path / "work", symlinks=True))
+
+
+def outputs(workdir: Path) -> dict[str, bytes]:
+    return {file: (workdir / "results" / "tiny" / file).read_bytes() for file in CLOSED_FORM_FILES}
+
+
+def test_a_corpus_changed_under_its_old_mtime_is_recounted_and_restored_gives_the_clean_bytes(
+    clean_closed_form_run, tmp_path
+):
+    """Edited and `touch -r`-ed back to its old mtime, a corpus over 1 MB gave "Nothing to be done", a
+    stale vocabulary and a provenance.json whose sha256 no longer matched the file."""
+    clean, clean_outputs = clean_closed_form_run
+    workdir = copy_of(clean, tmp_path)
+    corpus = workdir / "lee.txt"
+    original, mtime = corpus.read_bytes(), corpus.stat().st_mtime_ns
+    corpus.write_bytes(original.replace(b" the ", b" teh "))
+    os.utime(corpus, ns=(mtime, mtime))
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", timeout=600)
+    assert process.returncode == 0, process.stderr[-5000:]
+    provenance = json.loads((workdir / "resources" / "corpora" / "lee" / "provenance.json").read_text())
+    assert provenance["sha256"] == hashlib.sha256(corpus.read_bytes()).hexdigest()
+    assert "teh\t" in (workdir / "results" / "tiny" / "vocab.tsv").read_text()
+
+    corpus.write_bytes(original)
+    os.utime(corpus, ns=(mtime, mtime))
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", timeout=600)
+    assert process.returncode == 0, process.stderr[-5000:]
+    restored = outputs(workdir)
+    assert [file for file in CLOSED_FORM_FILES if restored[file] != clean_outputs[file]] == []
+
+
+def test_nan_rows_in_eigenvectors_stop_the_rebuild_naming_them_and_a_rebuilt_file_gives_the_clean_bytes(
+    clean_closed_form_run, tmp_path
+):
+    """Rows of mstar_eigvecs.npy set to NaN (same size) gave NaN rows in mstar.vec, 0.0 % and exit 0."""
+    clean, clean_outputs = clean_closed_form_run
+    workdir = copy_of(clean, tmp_path)
+    eigvecs = workdir / "results" / "tiny" / "spectrum" / "mstar_eigvecs.npy"
+    corrupted = np.load(eigvecs)
+    corrupted[[3, 7]] = np.nan
+    np.save(eigvecs, corrupted)
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", timeout=600)
+    assert process.returncode != 0
+    assert f"results/tiny/spectrum/mstar_eigvecs.npy holds {2 * corrupted.shape[1]} NaN value(s) in rows 3, 7" in (
+        process.stderr
+    )
+    assert not (workdir / "results" / "tiny" / "embeddings" / "mstar.vec").exists()
+
+    assert "rerun Snakemake with --forcerun results/tiny/spectrum/mstar_eigvecs.npy" in process.stderr
+    forced = "results/tiny/spectrum/mstar_eigvecs.npy"
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", "--forcerun", forced, timeout=600)
+    assert process.returncode == 0, process.stderr[-5000:]
+    rebuilt = outputs(workdir)
+    assert [file for file in CLOSED_FORM_FILES if rebuilt[file] != clean_outputs[file]] == []
+
+    # Decided: a deleted intermediate file is not rebuilt while what was made from it is present;
+    # --forcerun rebuilds it (docs/troubleshooting.md).
+    eigvecs.unlink()
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", "-n", timeout=300)
+    assert "Nothing to be done" in process.stdout + process.stderr
+    process = run_snakemake(workdir, "results/tiny/benchmarks.csv", "-n", "--forcerun", forced, timeout=300)
+    assert "rule compute_spectrum:" in process.stdout + process.stderr
+
+
+def without_root_override(command: list[str]) -> list[str]:
+    """As root, `command` without the capabilities that let root read a chmod 000 file."""
+    return ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 and shutil.which("setpriv") is None, reason="needs setpriv to drop root's override"
+)
+@pytest.mark.parametrize("what", ["corpus", "directory", "benchmark", "missing"])
+def test_unreadable_or_missing_inputs_are_named_in_one_line_before_any_job(tmp_path, what):
+    """chmod 000 on a corpus ended in a traceback asking for write permissions on .snakemake."""
+    workdir = workdir_with(tmp_path)
+    config = yaml.safe_load((workdir / "tiny.yaml").read_text())
+    corpus = Path(config["corpora"]["lee"]["path"])
+    if what == "corpus":
+        corpus.chmod(0)
+        expected = f"cannot read corpus file {corpus}: Permission denied"
+    elif what == "directory":
+        config["corpora"]["lee"]["path"] = str(tmp_path)
+        expected = f"cannot read corpus file {tmp_path}: it is not a regular file"
+    elif what == "benchmark":
+        simlex = tmp_path / "simlex.txt"
+        simlex.write_bytes(Path(config["benchmarks"]["similarity"]["simlex"]).read_bytes())
+        simlex.chmod(0)
+        config["benchmarks"]["similarity"]["simlex"] = str(simlex)
+        expected = f"cannot read benchmark file {simlex}: Permission denied (fix `benchmarks.similarity.simlex`"
+    else:
+        config["corpora"]["lee"]["path"] = str(tmp_path / "nothere.txt")
+        expected = f"corpus file {tmp_path / 'nothere.txt'} does not exist"
+    (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
+    command = [str(SNAKEMAKE), "results/tiny/benchmarks.csv", "--snakefile", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(workdir / "tiny.yaml"), "--cores", "1"]  # fmt: skip
+    process = subprocess.run(without_root_override(command), capture_output=True, text=True, timeout=300)
+    assert process.returncode != 0
+    assert any(expected in line for line in process.stderr.splitlines()), process.stderr[-3000:]
+    assert ".snakemake" not in process.stderr and not (workdir / "resources").exists()
+
+
+def test_a_missing_configfile_is_named_on_the_last_line(tmp_path):
+    """Decided: Snakemake reads --configfile before the workflow, so its traceback stays; its last line
+    names the file (docs/troubleshooting.md)."""
+    missing = tmp_path / "my.yaml"
+    command = [str(SNAKEMAKE), "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
+               "--configfile", str(missing), "--cores", "1"]  # fmt: skip
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert process.returncode != 0
+    assert str(missing) in process.stdout.strip().splitlines()[-1], process.stdout[-3000:]

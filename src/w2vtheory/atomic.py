@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from w2vtheory.finite import check_finite
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -51,8 +53,13 @@ def _write_npy(handle: BinaryIO, array: np.ndarray) -> None:
 
 
 def save_npy(path: str | os.PathLike[str], array: np.ndarray) -> None:
+    """Save `array`, refusing NaN and infinity (w2vtheory.finite), so no stage hands them on."""
+    array = np.asanyarray(array)
+    check_finite(
+        array, f"the array to be saved as {path}", "the computation or its inputs went wrong; nothing was written"
+    )
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        _write_npy(handle, np.asanyarray(array))
+        _write_npy(handle, array)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

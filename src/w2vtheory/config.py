@@ -43,7 +43,22 @@ def _is_integer(checker: Any, instance: Any) -> bool:
 _TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
     {"number": _is_number, "integer": _is_integer}
 )
-ConfigValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+def _end_anchored(pattern: str) -> str:
+    """`pattern` with a final `$` meaning the end of the text, as in JSON Schema's ECMA-262 regexes:
+    Python's `$` also matches before a trailing newline, so `nl\n` passed a name pattern."""
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not re.search(_end_anchored(pattern), instance):
+        yield jsonschema.exceptions.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+ConfigValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, validators={"pattern": _pattern}, type_checker=_TYPE_CHECKER
+)
 
 # PyYAML (YAML 1.1) reads a number with an exponent as a float only with a decimal point and a
 # signed exponent: 1.0e-6 is a float, 1e-6 and 1.0e6 are strings.
@@ -100,6 +115,15 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
         message = f"{message} (check the spelling; allowed keys here: {', '.join(allowed) or 'none'})"
     elif error.validator == "type":
         message = _type_problem(error)
+    elif error.validator == "not" and isinstance(error.instance, str):
+        message = (
+            f"`{error.instance}` is a reserved name here ({error.schema.get('description', '').strip()}): rename it"
+        )
+    elif error.validator == "maxLength":
+        message = (
+            f"a name of {len(error.instance)} characters is longer than the {error.validator_value} allowed: "
+            "file names are derived from it and must stay under 255 bytes"
+        )
     raise InputError(f"config key `{location}`: {message}")
 
 
@@ -130,6 +154,8 @@ def resolve_experiment(config: Mapping[str, Any], name: str) -> dict[str, Any]:
     experiment = deep_merge(config.get("experiment_defaults", {}), experiments[name])
     experiment["name"] = name
     experiment["n_eigenpairs"] = eigenpair_counts(experiment.get("n_eigenpairs"), experiment["dim"])
+    for run, spec in experiment.get("runs", {}).items():
+        _check_exact_run(f"experiments.{name}.runs.{run}", spec)
     experiment["runs"] = {
         run: resolve_run(config, spec, experiment.get("device", "auto"))
         for run, spec in experiment.get("runs", {}).items()
@@ -144,6 +170,18 @@ def eigenpair_counts(setting: int | Mapping[str, int] | None, dim: int) -> dict[
     if isinstance(setting, Mapping):
         return {matrix: int(setting.get(matrix, dim)) for matrix in SPECTRUM_MATRICES}
     return dict.fromkeys(SPECTRUM_MATRICES, dim if setting is None else int(setting))
+
+
+def _check_exact_run(key: str, spec: Mapping[str, Any]) -> None:
+    """An exact run descends the expected loss and draws no pairs: a sampling setting of its own
+    (not one inherited from run_defaults) would be silently ignored, so it is refused."""
+    sampling = {"pair_sampling": "corpus", "negatives_per_positive": 1}
+    ignored = [setting for setting, plain in sampling.items() if spec.get(setting, plain) != plain]
+    if spec.get("exact") and ignored:
+        raise InputError(
+            f"config key `{key}`: exact: true draws no pairs, so {' and '.join(ignored)} would do nothing; "
+            "remove them or set exact: false"
+        )
 
 
 def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) -> None:
@@ -165,8 +203,6 @@ def _check_experiment(config: Mapping[str, Any], experiment: Mapping[str, Any]) 
                 f"config key `{key}.n_eigenpairs` ({matrix}): {count} is smaller than dim = {experiment['dim']}"
             )
     for run, spec in experiment["runs"].items():
-        if run in CLOSED_FORM_MODELS:
-            raise InputError(f"config key `{key}.runs.{run}`: `{run}` names a closed-form model; rename the run")
         missing = [field for field in REQUIRED_RUN_KEYS if field not in spec]
         if missing:
             raise InputError(f"config key `{key}.runs.{run}`: missing {', '.join(missing)}")

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from w2vtheory.finite import load_npy
 from w2vtheory.training.outputs import singular_value_arrays
 
 N_SNAPSHOTS = 3
@@ -59,7 +60,7 @@ def snapshot_projections(
     frames = []
     n_directions = directions.shape[1]
     for step, path in checkpoints.items():
-        coordinates = np.load(path) @ directions
+        coordinates = load_npy(path) @ directions
         frames.append(
             pd.DataFrame(
                 {

@@ -16,6 +16,7 @@ import numpy as np
 
 from w2vtheory.atomic import atomic_path
 from w2vtheory.errors import InputError
+from w2vtheory.finite import REBUILD_ADVICE, check_finite
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def write_vec(path: str | os.PathLike[str], words: Sequence[str], vectors: np.nd
     for word in words:
         if not word or len(word.split()) != 1 or word != word.strip():
             raise ValueError(f"word {word!r} cannot be written in the word2vec text format (empty or has whitespace)")
+    check_finite(vectors, f"the embedding to be written to {path}", "its inputs hold such values; nothing was written")
     lines = [f"{vectors.shape[0]} {vectors.shape[1]}\n"]
     lines.extend(f"{word} {' '.join(map(repr, row))}\n" for word, row in zip(words, vectors.tolist()))
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
@@ -98,6 +100,7 @@ def read_vec(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
         except ValueError:
             bad = next(value for value in fields[1:] if not _is_float(value))
             raise InputError(f"{where}: {bad!r} is not a number") from None
+    check_finite(vectors, str(path), REBUILD_ADVICE.format(path=path), "line", first_row=2)
     return words, vectors
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from w2vtheory.corpus.vocab import read_lexicon
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 
 # The authors' floor inside the PMI logarithm, added to the ratio P(i,j)/(P(i)P(j)): a pair never
 # seen together gets the finite PMI log(1e-25) = -57.6, whatever the words' frequencies.
@@ -150,7 +151,7 @@ def load_corpus_statistics(
     (whose counts are the in-vocabulary token counts, so P(i) is the unigram of the token stream)."""
     summary = json.loads(Path(counts_summary).read_text(encoding="utf-8"))
     _, counts = read_lexicon(vocab)
-    matrix = np.load(cooccurrence)
+    matrix = load_npy(cooccurrence)
     if matrix.shape != (len(counts), len(counts)):
         raise InputError(
             f"{cooccurrence} is {matrix.shape[0]} x {matrix.shape[1]} but {vocab} lists {len(counts)} words"

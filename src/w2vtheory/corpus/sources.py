@@ -32,7 +32,7 @@ from w2vtheory.corpus.tokenize import (
     read_word_runs,
     tokenize,
 )
-from w2vtheory.errors import InputError
+from w2vtheory.errors import InputError, check_readable_file
 
 # Characters of article text sent to a worker at a time.
 ARTICLE_BATCH_CHARS = 1 << 22
@@ -81,12 +81,23 @@ class _NulRejectingStream:
         return line
 
 
+def check_corpus_file(path: str | os.PathLike[str]) -> None:
+    """An InputError naming `path` unless it is a corpus file this process can read."""
+    check_readable_file(path, "corpus file", "fix `path` of the corpus in the config, or the file's permissions")
+
+
+def corpus_input_sha256(path: str | os.PathLike[str]) -> str | None:
+    """The sha256 of a corpus's input file, its identity for the workflow (rule tokenize_corpus's
+    params); None while it does not exist (a file a rule has yet to produce)."""
+    if not os.path.lexists(path):
+        return None
+    check_corpus_file(path)
+    return file_sha256(path)
+
+
 def check_text_file(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(
-            f"corpus file {path} does not exist (or is not a file): fix `path` of the corpus in the config"
-        )
+    check_corpus_file(path)
     if path.stat().st_size == 0:
         raise InputError(f"corpus file {path} is empty: give a UTF-8 text file with documents separated by blank lines")
     with open(path, "rb") as handle:

@@ -2,16 +2,19 @@
 singular values still move (rule convergence: results/<experiment>/convergence.csv).
 
 A run has converged when its final analogy accuracy is within `ACCURACY_TOLERANCE` of its objective's
-reference (`w2vtheory.training.reference`) and its top-d singular values changed by less than
-`SINGULAR_VALUE_TOLERANCE` over the last `FINAL_FRACTION` of its steps. The table also gives the
-objective-level gap: the run's expected normalised loss (`w2vtheory.training.objective.
-expected_normalised_loss`) above the reference's, and that gap as a fraction of what the reference
-learned (1 - its loss), the share of the learnable loss the run has not yet learned. Analogy scores on
-a few hundred questions move by a point between nearby embeddings; the loss gap does not.
+reference (`w2vtheory.training.reference`), its top-d singular values changed by less than
+`SINGULAR_VALUE_TOLERANCE` over the last `FINAL_FRACTION` of its steps, and it has learned all but
+`UNLEARNED_TOLERANCE` of what the reference learned, every one of these numbers finite. The
+unlearned share is the objective-level gap: the run's expected normalised loss
+(`w2vtheory.training.objective.expected_normalised_loss`) above the reference's, as a fraction of
+what the reference learned (1 - its loss). Analogy scores on a few hundred questions move by a point
+between nearby embeddings; the loss gap does not, and a run that learned nothing can sit near a poor
+reference's score with still singular values (dim 1, a few steps), which only the loss gap shows.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +26,8 @@ from w2vtheory.training.outputs import singular_value_arrays
 ACCURACY_TOLERANCE = 0.015
 SINGULAR_VALUE_TOLERANCE = 0.02
 FINAL_FRACTION = 0.1
+# The converged sampled runs of the default job leave 0.7-1.5 % unlearned; a run that learned nothing, 100 %.
+UNLEARNED_TOLERANCE = 0.03
 # Marks, in summary.md, a converged value whose reference stopped short of a stationary point.
 UNCONVERGED_REFERENCE = "(reference unconverged)"
 
@@ -73,6 +78,14 @@ def convergence_row(
     accuracy = float(evaluations["analogy_accuracy"].iloc[-1])
     change = singular_value_change(*singular_value_arrays(singular_values))
     gap = reference_accuracy - accuracy
+    unlearned = (loss - reference_loss) / (1.0 - reference_loss)
+    verdict_numbers = (accuracy, reference_accuracy, loss, reference_loss, unlearned, change)
+    converged = (
+        all(math.isfinite(value) for value in verdict_numbers)
+        and abs(gap) <= ACCURACY_TOLERANCE
+        and change < SINGULAR_VALUE_TOLERANCE
+        and unlearned <= UNLEARNED_TOLERANCE
+    )
     return {
         "run": run,
         "objective": objective,
@@ -84,9 +97,9 @@ def convergence_row(
         "loss_normalised": float(loss),
         "reference_loss_normalised": float(reference_loss),
         "loss_gap": float(loss - reference_loss),
-        "unlearned_fraction": float((loss - reference_loss) / (1.0 - reference_loss)),
+        "unlearned_fraction": float(unlearned),
         "singular_value_change": change,
-        "converged": bool(abs(gap) <= ACCURACY_TOLERANCE and change < SINGULAR_VALUE_TOLERANCE),
+        "converged": bool(converged),
         "reference_converged": bool(reference_converged),
     }
 
@@ -117,7 +130,8 @@ def convergence_markdown(table: pd.DataFrame) -> str:
         "",
         f"Converged: within {100 * ACCURACY_TOLERANCE:.1f} points of the minimiser of the run's expected loss at "
         f"rank d (`references/<objective>/`), and top-d singular values changing by under "
-        f"{100 * SINGULAR_VALUE_TOLERANCE:.0f} % over the last {100 * FINAL_FRACTION:.0f} % of the steps. Loss: the expected normalised loss "
+        f"{100 * SINGULAR_VALUE_TOLERANCE:.0f} % over the last {100 * FINAL_FRACTION:.0f} % of the steps, and at most "
+        f"{100 * UNLEARNED_TOLERANCE:.0f} % unlearned. Loss: the expected normalised loss "
         "1 - E(W)/normaliser of the final W and of the minimiser; unlearned: their difference as a share of "
         "what the minimiser learned (1 - its loss).",
     ]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from w2vtheory.finite import load_npy
 from w2vtheory.plots import style
 
 
@@ -19,7 +20,7 @@ def tidy_data(inputs: Mapping[str, str | os.PathLike[str]]) -> pd.DataFrame:
     inputs = {matrix name: <matrix>_eigvals.npy}."""
     frames = []
     for name, path in inputs.items():
-        values = np.load(path)
+        values = load_npy(path)
         frames.append(pd.DataFrame({"matrix": name, "rank": np.arange(1, len(values) + 1), "eigenvalue": values}))
     return pd.concat(frames, ignore_index=True)
 

@@ -111,13 +111,14 @@ def inverse_time_schedule(decay_from: int, decay_steps: int, anneal_steps: int, 
     """The `lr_schedule` list of an inverse-time decay: lr until `decay_from`, then
     lr / (1 + (s - decay_from)/decay_steps), held constant over blocks of decay_steps/2 steps (its
     value at each block's middle), and over the last `anneal_steps` steps `ANNEAL_FACTORS` times the
-    rate reached when the anneal starts.
+    rate reached when the anneal starts. The anneal always takes the last `anneal_steps` steps: a
+    `decay_from` at or past the anneal's start (even past `steps`) only means no 1/t decay before it.
 
     Why this shape: at a constant rate, sampled SGD settles at a noise floor proportional to the
     rate, while the slowly learned directions still need many steps at a sizeable rate; a 1/t decay
     lowers the floor without freezing them, and the anneal removes most of what noise is left.
     """
-    anneal_from = max(steps - anneal_steps, decay_from)
+    anneal_from = max(steps - anneal_steps, 0)
     block = max(decay_steps // 2, 1)
 
     def factor(step: float) -> float:

@@ -28,6 +28,7 @@ from tqdm import tqdm
 from w2vtheory.atomic import save_npy
 from w2vtheory.devices import resolve_device
 from w2vtheory.errors import InputError
+from w2vtheory.finite import check_finite
 from w2vtheory.training.objective import Objective, build_objective, objective_clock
 from w2vtheory.training.outputs import run_time, summary, write_outputs
 from w2vtheory.training.problem import TrainingProblem
@@ -66,8 +67,9 @@ def initial_embeddings(vocab_size: int, dim: int, init_scale: float, seed: int) 
 
 
 def checkpoint_steps(steps: int, n_checkpoints: int) -> np.ndarray:
-    """Log-spaced steps: 0, then about n_checkpoints - 1 geometric steps from 1 to `steps`."""
-    geometric = np.round(np.geomspace(1, steps, max(n_checkpoints - 1, 1))).astype(np.int64)
+    """Log-spaced steps: 0, then n_checkpoints - 1 geometric steps from 1 to `steps` (fewer where a short
+    run rounds two onto one step); 0 and `steps` always, so n_checkpoints 1 or 2 gives just those two."""
+    geometric = np.round(np.geomspace(1, steps, n_checkpoints - 1) if n_checkpoints > 2 else []).astype(np.int64)
     return np.unique(np.concatenate([[0], geometric, [steps]]))
 
 
@@ -121,6 +123,9 @@ def train(
     run_dir = Path(run_dir)
     if problem.dim > len(problem.mstar_eigvals):
         raise InputError(f"mstar_eigvals has {len(problem.mstar_eigvals)} eigenvalues but dim = {problem.dim}")
+    for name, array in (("mstar_eigvals", problem.mstar_eigvals), ("P(i,j)", problem.statistics.joint),
+                        ("P(i)", problem.statistics.unigram)):  # fmt: skip
+        check_finite(array, f"run `{config.config_key}`: the problem's {name}", "rebuild the experiment's files")
     device = resolve_device(config.device)
     previous_threads = (numba.get_num_threads(), torch.get_num_threads())
     if threads is not None:
@@ -139,6 +144,7 @@ def train(
         else:
             record, W0, velocity = resumed
             log.info("resuming %s from step %d", run_dir, record.step)
+        check_finite(W0, f"run `{config.config_key}`: its starting W", "lower init_scale")
         resumed_from = record.step
         stepper = make_stepper(W0, problem, objective, config, device, velocity)
         loop_started = time.perf_counter()

@@ -9,6 +9,7 @@ import numpy as np
 
 from w2vtheory.closed_form.statistics import CorpusStatistics, load_corpus_statistics
 from w2vtheory.errors import InputError
+from w2vtheory.finite import load_npy
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ def load_problem(
             f"{counts_summary} was counted with window {statistics.window} but the experiment's window is "
             f"{window}; rerun the counting rule (delete the file) so both agree"
         )
-    eigvals = np.load(mstar_eigvals)
+    eigvals = load_npy(mstar_eigvals)
     if len(eigvals) < dim:
         raise InputError(
             f"{mstar_eigvals} holds {len(eigvals)} eigenvalues, fewer than dim = {dim}; recompute the spectrum"
         )
-    return TrainingProblem(np.load(tokens), np.load(doc_offsets), statistics, float(negative_weight), dim, eigvals)
+    return TrainingProblem(load_npy(tokens), load_npy(doc_offsets), statistics, float(negative_weight), dim, eigvals)

@@ -26,6 +26,7 @@ whose scale differs by objective and vocabulary (docs/paper.md, section 3).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ import torch
 from w2vtheory.closed_form.embeddings import eigen_embedding
 from w2vtheory.closed_form.spectra import top_eigenpairs
 from w2vtheory.closed_form.statistics import mstar_from_weights
+from w2vtheory.finite import NonFiniteError, check_finite
 from w2vtheory.training.objective import DenseExpectedLoss, Objective
 from w2vtheory.training.reweighting import SGNS_TARGET_FLOOR
 from w2vtheory.training.run_config import RunConfig
@@ -89,6 +91,12 @@ def minimised_reference(
     (0: no such stop)."""
     if objective.tables is None:
         raise ValueError("the objective needs its dense pair tables (build it with exact: true)")
+    for name, array in (
+        ("svd(M*) start", mstar_start),
+        ("A+ table", objective.tables[0]),
+        ("A- table", objective.tables[1]),
+    ):
+        check_finite(array, f"L-BFGS's {name}", "rebuild the experiment's counts and spectrum")
     expected = DenseExpectedLoss(*(torch.as_tensor(table, dtype=dtype) for table in objective.tables), objective.loss)
     scale = objective.gradient_scale
     evaluations = 0
@@ -106,7 +114,10 @@ def minimised_reference(
     starts = {"svd(M*)": np.asarray(mstar_start, dtype=np.float64), "svd(X*)": truncated_embedding(target, dim)}
     del target
     start_losses = {name: value_and_gradient(W.reshape(-1))[0] for name, W in starts.items()}
-    start_name = min(start_losses, key=start_losses.get)
+    finite_starts = {name: loss for name, loss in start_losses.items() if math.isfinite(loss)}
+    if not finite_starts:
+        raise NonFiniteError(f"L-BFGS: the loss is non-finite at every start ({start_losses}); nothing to minimise")
+    start_name = min(finite_starts, key=finite_starts.get)
     losses = []
 
     def stop_without_progress(intermediate_result: scipy.optimize.OptimizeResult) -> None:
@@ -128,6 +139,8 @@ def minimised_reference(
             options={"maxiter": max_iterations, "maxcor": 20, "ftol": 1e-13, "gtol": 1e-10},
         )
     W = result.x.reshape(vocab_size, dim)
+    # No reference is called converged about a non-finite number (and save_npy refuses such a W).
+    finite = bool(math.isfinite(result.fun) and np.isfinite(W).all() and np.isfinite(result.jac).all())
     # status 2: the line search found no lower loss, the minimum at the evaluations' precision
     stopped_at_precision = result.status == 2 and dtype != torch.float64
     # scipy's status when the callback stops the iterations
@@ -142,7 +155,7 @@ def minimised_reference(
         "iterations": int(result.nit),
         "evaluations": evaluations,
         "progress_tolerance": progress_tolerance,
-        "converged": bool(result.success or stopped_at_precision or stopped_without_progress),
+        "converged": bool(result.success or stopped_at_precision or stopped_without_progress) and finite,
         "message": (
             f"the loss fell by less than {progress_tolerance:g} of the learnable loss over {PROGRESS_WINDOW} iterations"
             if stopped_without_progress

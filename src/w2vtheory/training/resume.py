@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from w2vtheory.atomic import atomic_path
+from w2vtheory.finite import check_finite
 from w2vtheory.training.problem import TrainingProblem
 from w2vtheory.training.run_config import RunConfig
 
@@ -148,4 +149,8 @@ def load_resume(run_dir: Path, key: str) -> tuple[RunRecord, np.ndarray, np.ndar
             ],
             _rows(state["checkpoints"], CheckpointRow),
         )
-        return record, state["W"], state["velocity"] if "velocity" in state else None
+        W, velocity = state["W"], state["velocity"] if "velocity" in state else None
+        for name, array in (("W", W), ("velocity", velocity)):
+            if array is not None:
+                check_finite(array, f"{path} ({name})", f"delete {path} to start the run afresh")
+        return record, W, velocity
