@@ -72,7 +72,7 @@ def write_results(root: Path, seed: int = 0, shift: float = 0.0) -> Path:
         convergence_table(rows).to_csv(root / experiment / "convergence.csv", index=False)
         (root / experiment / "analysis").mkdir()
         rises = [
-            {"run": run, "mode": mode, "rise_over_tau": 1.0 + 0.01 * mode + shift}
+            {"run": run, "mode": mode, "rise_over_tau": 1.0 + 0.01 * mode + shift, "level_over_tau": 0.98 + shift}
             for run in experiment_runs
             for mode in (1, 2)
         ]
@@ -109,7 +109,8 @@ def test_tables_are_rendered_between_their_markers_and_the_prose_is_kept(tmp_pat
     assert "| default/qwem | exact, float32 |" in document
     assert "| 51 | 2 of 10 (20 %) | word3 (2,500), word7 (100)," in document
     assert (
-        "| run | mode 1 | mode 2 |" in document and "| default-ablation/ablation-setting31 | 1.01 | 1.02 |" in document
+        "| run | mode 1 | mode 2 |" in document
+        and "| default-ablation/ablation-setting31 | 1.01 / 0.98 | 1.02 / 0.98 |" in document
     )
 
 

@@ -115,13 +115,21 @@ def convergence_markdown(tables: Mapping[str, pd.DataFrame], settings: Mapping[t
 
 
 def rise_times_markdown(tables: Mapping[str, pd.DataFrame]) -> str:
-    """Per trained run of `tables` {experiment: rise_times.csv}, mode k's rise time over tau_k."""
+    """Per trained run of `tables` {experiment: rise_times.csv}, mode k's rise time over tau_k: to half
+    its final value, and (after the slash) to half the theory's sqrt(lambda_k)."""
     modes = sorted({int(mode) for table in tables.values() for mode in table["mode"]})
     lines = ["| run | " + " | ".join(f"mode {mode}" for mode in modes) + " |", "|---|" + "---|" * len(modes)]
     for experiment, table in tables.items():
         for run, rows in table.groupby("run", sort=False):
-            ratio = rows.set_index("mode")["rise_over_tau"]
-            cells = [f"{ratio[mode]:.2f}" if mode in ratio.index else "" for mode in modes]
+            ratio = rows.set_index("mode")[["rise_over_tau", "level_over_tau"]]
+            cells = [
+                (
+                    f"{ratio.loc[mode, 'rise_over_tau']:.2f} / {ratio.loc[mode, 'level_over_tau']:.2f}"
+                    if mode in ratio.index
+                    else ""
+                )
+                for mode in modes
+            ]
             lines.append(f"| {experiment}/{run} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
