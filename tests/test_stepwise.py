@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from tests.test_trainer import _config, _problem
+from w2vtheory.analysis.snapshots import snapshot_steps
 from w2vtheory.closed_form.statistics import mstar
 from w2vtheory.theory import dynamics
 from w2vtheory.training import build_objective, train
@@ -93,3 +94,12 @@ def test_the_singular_value_record_matches_the_checkpoints(tmp_path, settings):
     np.testing.assert_allclose(
         records["time"], dynamics.cumulative_time(steps, config.lr, (), records["time"].iloc[1] / config.lr)
     )
+
+
+def test_snapshots_between_two_rises_show_the_mode_rather_than_nothing():
+    """Checkpoints at steps 0 (nothing learned), 10 (two modes) and 20 (three): the first snapshot,
+    for one learned mode, is step 10, not the empty start."""
+    record_steps = np.array([0, 5, 10, 15, 20])
+    values = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 0.6], [1.0, 1.0, 1.0]])
+    assert snapshot_steps(record_steps, values, np.array([0, 10, 20])) == [0, 10, 20]
+    assert snapshot_steps(record_steps, values, np.array([0, 10, 20]), n_snapshots=1) == [10]

@@ -34,7 +34,7 @@ def snapshot_steps(
 ) -> list[int]:
     """Checkpoint steps when 1, 2, ..., n modes are learned (singular values interpolated from the
     run's record, singular_values.csv): the last checkpoint with exactly k learned modes, or else the
-    unused checkpoint whose count is nearest to k."""
+    unused checkpoint whose count is nearest to k, one past k before one short of it."""
     values = np.stack([np.interp(checkpoint_steps, record_steps, column) for column in singular_values.T], axis=1)
     counts = learned_modes(values, singular_values[-1])
     chosen: list[int] = []
@@ -42,7 +42,9 @@ def snapshot_steps(
         candidates = [i for i in range(len(checkpoint_steps)) if int(checkpoint_steps[i]) not in chosen]
         if not candidates:
             break
-        best = min(candidates, key=lambda i: (abs(counts[i] - k), -i if counts[i] == k else i))
+        # nearest count first; between one short of k and one past it, the one past it (it shows the
+        # k-th mode); among exact matches the last, once the k-th mode has fully risen
+        best = min(candidates, key=lambda i: (abs(counts[i] - k), counts[i] < k, -i if counts[i] == k else i))
         chosen.append(int(checkpoint_steps[best]))
     return sorted(chosen)
 
