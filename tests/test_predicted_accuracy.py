@@ -16,7 +16,7 @@ from w2vtheory.theory.predicted_accuracy import (
     GRID_END,
     evaluation_comparison,
     first_tau,
-    learned_part_dominates_from,
+    prediction_start,
     prediction_table,
     prediction_times,
     theory_embedding,
@@ -35,25 +35,22 @@ def test_theory_embedding_scales_each_eigenvector_by_its_singular_value():
 def test_first_tau_and_the_grid():
     eigvals, s0 = np.array([4.0, 1.0, -0.5]), 0.01
     assert first_tau(eigvals, s0) == pytest.approx(np.log(4.0 / 1e-4) / 4.0)
-    times = prediction_times(eigvals, s0, 50, n_points=11)
-    # from when the learned part outweighs the random start to GRID_END times the last finite tau
-    # (mode 3 is never learned)
-    assert times[0] == learned_part_dominates_from(eigvals, s0, 50) > 0
+    times = prediction_times(eigvals, s0, n_points=11)
+    # from the first mode's half-rise to GRID_END times the last finite tau (mode 3 is never learned)
+    assert times[0] == prediction_start(eigvals, s0) > 0
     assert times[-1] == pytest.approx(GRID_END * np.log(1.0 / 1e-4))
     assert len(times) == 11
     with pytest.raises(InputError, match="learns no mode"):
         first_tau(np.array([1e-6]), 0.01)
 
 
-def test_the_prediction_begins_when_the_learned_part_outweighs_the_random_start():
-    """V s0^2 is the random start's squared norm; the learned part sum_k s_k(t)^2 overtakes it then."""
-    eigvals, s0, vocab_size = np.array([4.0, 1.0, -0.5]), 0.01, 50
-    start = learned_part_dominates_from(eigvals, s0, vocab_size)
-    assert np.sum(singular_value_theory(start, eigvals, s0) ** 2) == pytest.approx(vocab_size * s0**2, rel=1e-9)
-    assert start < first_tau(eigvals, s0)
-    # the top mode alone: s0^2 e^(lambda t) = V s0^2 at leading order, t = ln(V) / lambda
-    assert learned_part_dominates_from(np.array([4.0]), 1e-9, 50) == pytest.approx(np.log(50) / 4.0, rel=1e-6)
-    assert learned_part_dominates_from(eigvals, s0, 2) == 0.0  # the learned part starts larger
+def test_the_prediction_begins_when_the_first_mode_has_risen():
+    """Before mode 1 reaches half of sqrt(lambda_1) the random start dominates W; from then on the
+    learned part does."""
+    eigvals, s0 = np.array([4.0, 1.0, -0.5]), 0.01
+    start = prediction_start(eigvals, s0)
+    assert singular_value_theory(start, eigvals, s0)[0] == pytest.approx(np.sqrt(eigvals[0]) / 2, rel=1e-9)
+    assert 0 < start < first_tau(eigvals, s0)
 
 
 def planted_embedding():

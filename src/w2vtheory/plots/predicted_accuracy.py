@@ -1,6 +1,6 @@
 """Predicted against measured analogy accuracy over training, against t / tau_1: the accuracy of
 W(t) = U_d diag(s_k(t)) that the theory predicts from M* alone (w2vtheory.theory.predicted_accuracy; on its
-own grid, dotted, available before any training, from when the learned part outweighs the random
+own grid, dotted, available before any training, from when its first mode has risen over the random
 start, shaded before) beside the measured accuracy of the small-init QWEM and word2vec runs. Reads analysis/runs/<run>/predicted_accuracy.csv and
 predicted_accuracy_at_evaluations.csv of each run."""
 
@@ -59,7 +59,7 @@ def draw(data: pd.DataFrame) -> Figure:
             color=color,
             label=f"{style.model_label(model)}, measured",
         )
-        # the prediction leaves out the random start, and begins once the learned part outweighs it
+        # the prediction leaves out the random start, and begins once the first mode has risen
         start = predicted["t_over_tau1"].min()
         axis.axvspan(0.0, start, color="0.93", zorder=-1)
         axis.text(

@@ -5,9 +5,10 @@ rotation of its columns, with U_d, lambda_k the top-d eigenpairs of M* and s_k(t
 (`w2vtheory.theory.dynamics.singular_value_theory`). Cosines are invariant under that rotation, so the
 pair-protocol analogy accuracy of W(t) (`w2vtheory.evaluation.scoring`) is a prediction of what a run can do
 at time t, available before any training. It leaves out the random start, W_0 with i.i.d.
-N(0, s0^2/d) entries (squared norm V s0^2 on average), which scores nothing; so the prediction
-begins when the learned part's squared norm sum_k s_k(t)^2 first exceeds the start's
-(`learned_part_dominates_from`), and is NaN before.
+N(0, s0^2/d) entries, which scores nothing: before the first mode has risen W is that start grown
+along every direction at once, while U_d diag(s_k(t)) would be a rescaled svd(M*) scoring far above
+it. So the prediction begins when the first mode reaches half its final value sqrt(lambda_1)
+(`prediction_start`, the theory's half-rise time of mode 1), and is NaN before.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation.scoring import Analogies, pair_analogy_accuracy
-from w2vtheory.theory.dynamics import singular_value_theory, tau
+from w2vtheory.theory.dynamics import half_rise_time, singular_value_theory, tau
 
 # The own grid of the prediction: from t = 0 to this multiple of the last finite tau_k.
 GRID_END = 1.5
@@ -35,8 +36,8 @@ def predicted_accuracy(
     eigvals: np.ndarray, eigvecs: np.ndarray, analogies: Analogies, s0: float, times: Sequence[float]
 ) -> np.ndarray:
     """Pair-protocol accuracy of W(t) at each time: NaN before the learned part dominates the random
-    start (`learned_part_dominates_from`) and when there is no analogy to score."""
-    start = learned_part_dominates_from(eigvals, s0, len(eigvecs))
+    start (before `prediction_start`) and when there is no analogy to score."""
+    start = prediction_start(eigvals, s0)
     accuracy = []
     for time in times:
         if len(analogies) == 0 or time < start:
@@ -47,22 +48,10 @@ def predicted_accuracy(
     return np.asarray(accuracy, dtype=np.float64)
 
 
-def learned_part_dominates_from(eigvals: np.ndarray, s0: float, vocab_size: int) -> float:
-    """The first time sum_k s_k(t)^2 over the top-d modes reaches V s0^2, the random start's squared
-    norm (bisection on the closed form, which grows monotonically while a mode is learned)."""
-
-    def excess(time: float) -> float:
-        return float(np.sum(singular_value_theory(time, eigvals, s0) ** 2)) - vocab_size * s0**2
-
-    if excess(0.0) >= 0:
-        return 0.0
-    low, high = 0.0, first_tau(eigvals, s0)
-    while excess(high) < 0:
-        low, high = high, 2.0 * high
-    for _ in range(60):
-        middle = 0.5 * (low + high)
-        low, high = (middle, high) if excess(middle) < 0 else (low, middle)
-    return high
+def prediction_start(eigvals: np.ndarray, s0: float) -> float:
+    """The theory's half-rise time of mode 1 (`half_rise_time`): before it the random start, which
+    the prediction leaves out, dominates W."""
+    return float(half_rise_time(np.asarray(eigvals[:1], dtype=np.float64), s0)[0])
 
 
 def first_tau(eigvals: np.ndarray, s0: float) -> float:
@@ -76,17 +65,17 @@ def first_tau(eigvals: np.ndarray, s0: float) -> float:
     return value
 
 
-def prediction_times(eigvals: np.ndarray, s0: float, vocab_size: int, n_points: int = GRID_POINTS) -> np.ndarray:
-    """Evenly spaced times from when the learned part dominates to GRID_END times the last finite
-    tau_k of the top-d modes."""
+def prediction_times(eigvals: np.ndarray, s0: float, n_points: int = GRID_POINTS) -> np.ndarray:
+    """Evenly spaced times from `prediction_start` to GRID_END times the last finite tau_k of the top-d
+    modes."""
     taus = tau(eigvals, s0)
     last = float(np.max(taus[np.isfinite(taus)], initial=first_tau(eigvals, s0)))
-    return np.linspace(learned_part_dominates_from(eigvals, s0, vocab_size), GRID_END * last, n_points)
+    return np.linspace(prediction_start(eigvals, s0), GRID_END * last, n_points)
 
 
 def prediction_table(eigvals: np.ndarray, eigvecs: np.ndarray, analogies: Analogies, s0: float) -> pd.DataFrame:
     """DataFrame(time, t_over_tau1, predicted_accuracy) on the prediction's own grid."""
-    times = prediction_times(eigvals, s0, len(eigvecs))
+    times = prediction_times(eigvals, s0)
     return pd.DataFrame(
         {
             "time": times,
