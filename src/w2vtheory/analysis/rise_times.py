@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from w2vtheory.theory import dynamics
+from w2vtheory.training.outputs import singular_value_arrays
 
 RISE_SHARE = 0.5
 RISE_BAND = (0.1, 0.9)
@@ -110,16 +111,10 @@ def experiment_rise_table(
     """`rise_table` of each run (its singular_values.csv table and run.json), one after another."""
     tables = []
     for run, table, summary in zip(runs, records, summaries, strict=True):
-        columns = [column for column in table.columns if column not in ("step", "time")]
+        steps, values = singular_value_arrays(table)
+        times = table["time"].to_numpy(dtype=np.float64)
         tables.append(
-            rise_table(
-                run,
-                table["step"].to_numpy(dtype=np.int64),
-                table["time"].to_numpy(dtype=np.float64),
-                table[columns].to_numpy(dtype=np.float64),
-                np.asarray(eigvals, dtype=np.float64),
-                float(summary["s0"]),
-            )
+            rise_table(run, steps, times, values, np.asarray(eigvals, dtype=np.float64), float(summary["s0"]))
         )
     return pd.concat(tables, ignore_index=True)
 
