@@ -4,14 +4,10 @@ snakemake.input: vocab, cooccurrence, stats, mstar_eigvals, mstar_eigvecs, analo
 W (the rank-d minimiser of the expected loss), summary (reference.json). snakemake.params: run (the
 settings of a run with this objective), negative_weight, dim, max_iterations, tokenizer, dtype (of the
 loss evaluations), tolerance (the progress below which L-BFGS stops). snakemake.threads: the
-threads of torch, numba and BLAS.
+threads of torch, numba and BLAS (set by w2vtheory.script_runner).
 """
 
 import json
-
-import numba
-import threadpoolctl
-import torch
 
 from w2vtheory.atomic import save_npy, write_text
 from w2vtheory.closed_form.statistics import load_corpus_statistics
@@ -25,16 +21,6 @@ from w2vtheory.training.reference import closed_form_reference, minimised_refere
 
 
 def main(snakemake) -> None:
-    # torch and numba otherwise take every core: beside another job, their idle threads spin and
-    # double the CPU seconds of a loss evaluation
-    threads = int(snakemake.threads)
-    torch.set_num_threads(threads)
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    with threadpoolctl.threadpool_limits(limits=threads):
-        converged_reference(snakemake)
-
-
-def converged_reference(snakemake) -> None:
     words, _ = read_lexicon(snakemake.input.vocab)
     dim = int(snakemake.params.dim)
     settings = {**snakemake.params.run, "exact": True, "dtype": "float64", "device": "cpu"}

@@ -1,4 +1,10 @@
-"""Run a workflow script with its stderr and logging sent to the rule's log file.
+"""Run a workflow script with its stderr and logging sent to the rule's log file, on its job's threads.
+
+Snakemake tells a `script:` job its threads but, unlike a `shell:` job, sets no thread variables:
+left alone, OpenBLAS, torch and numba each start one thread per core in every job, so two one-thread
+jobs on two cores run four or more busy threads, and OpenBLAS's idle threads spin between calls (on
+the offline default, the sampled runs took 1.7x their CPU seconds beside such jobs). `run` caps all
+three at `snakemake.threads` (torch and numba where the script has imported them).
 
 A predictable error (`InputError`) is reported as one line, both in the log and on the console
 that runs Snakemake, so the user sees what to fix without opening the log; anything else keeps
@@ -8,16 +14,43 @@ and is raised again for Snakemake to report.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import threadpoolctl
 
 from w2vtheory.errors import InputError
 
 
+@contextlib.contextmanager
+def limited_threads(threads: int) -> Iterator[None]:
+    """Cap BLAS/OpenMP pools, and torch's and numba's where imported, at `threads`; restored after."""
+    torch, numba = sys.modules.get("torch"), sys.modules.get("numba")
+    previous = (torch.get_num_threads() if torch else None, numba.get_num_threads() if numba else None)
+    try:
+        with threadpoolctl.threadpool_limits(limits=threads):
+            if torch:
+                torch.set_num_threads(threads)
+            if numba:
+                numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            yield
+    finally:
+        if torch:
+            torch.set_num_threads(previous[0])
+        if numba:
+            numba.set_num_threads(previous[1])
+
+
 def run(snakemake: Any, main: Callable[[Any], None]) -> None:
+    with limited_threads(max(1, int(snakemake.threads))):
+        _run_logged(snakemake, main)
+
+
+def _run_logged(snakemake: Any, main: Callable[[Any], None]) -> None:
     console = sys.stderr
     with open(snakemake.log[0], "w", encoding="utf-8", buffering=1) as log:
         sys.stderr = log
