@@ -362,12 +362,9 @@ class ExactStepper(DeviceState):
         self.expected = self.basis = None
         # `state` is the tensor descent updates: the eigenbasis coordinates C = U^T W, or W itself.
         if objective.mstar is not None:
-            eigvals, eigvecs = factorisation_eigenbasis(objective.mstar, device)
-            self.eigvals = eigvals.to(dtype)
-            self.basis = eigvecs.to(dtype)
-            self._to_state = lambda array: (eigvecs.T @ torch.as_tensor(array, dtype=torch.float64, device=device)).to(
-                dtype
-            )
+            eigvals, eigvecs = factorisation_eigenbasis(objective.mstar, device, dtype)
+            self.eigvals, self.basis = eigvals, eigvecs
+            self._to_state = lambda array: eigvecs.T @ torch.as_tensor(array, device=device).to(dtype)
         elif objective.tables is not None:
             # a copy: never alias the caller's array
             self._to_state = lambda array: torch.tensor(array, device=device, dtype=dtype)
