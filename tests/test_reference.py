@@ -120,6 +120,27 @@ def test_convergence_row_and_markdown():
     assert text.count("(reference unconverged)") == 2  # the one row and the footnote
 
 
+def test_a_run_below_its_references_loss_has_beaten_it():
+    """A run with a lower expected loss than its reference is judged without the analogy gap (the
+    reference is the worse minimiser), and the reference is marked; still singular values are
+    required all the same."""
+    evaluations = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "analogy_accuracy": [0.0, 0.17, 0.17]})
+    still = pd.DataFrame({"step": [0, 90, 100], "time": [0, 1, 2], "s1": [0.1, 10.0, 10.1], "s2": [0.1, 4.0, 4.01]})
+    moving = still.assign(s1=[0.1, 8.0, 10.1])
+    beaten = convergence_row("setting31", "sgns-omniscient", {}, evaluations, still, 0.20, 0.98758, 0.98770, True)
+    assert beaten["converged"] and beaten["reference_beaten"] and not beaten["reference_converged"]
+    assert beaten["gap"] == pytest.approx(0.03) and beaten["unlearned_fraction"] < 0
+    assert not convergence_row("setting31", "sgns-omniscient", {}, evaluations, moving, 0.20, 0.98758, 0.98770, True)[
+        "converged"
+    ]
+    above = convergence_row("setting31", "sgns-omniscient", {}, evaluations, still, 0.20, 0.98771, 0.98770, True)
+    assert not above["converged"] and not above["reference_beaten"] and above["reference_converged"]
+    text = convergence_markdown(convergence_table([beaten, above]))
+    assert "| 20.0% (reference beaten) | +3.0 |" in text and "| no |" in text
+    assert "(reference beaten): the run's expected loss is below the reference's" in text
+    assert "(reference unconverged)" not in text
+
+
 @pytest.mark.parametrize("loss,reweight", [("qwem", "omniscient"), ("sgns", "sgns"), ("qwem", "unigram")])
 def test_expected_normalised_loss_is_the_exact_runs_loss(loss, reweight):
     """1 at W = 0, the exact stepper's normalised loss at any W, and lowest at the minimiser."""

@@ -43,6 +43,7 @@ def convergence_row(run: str, objective: str, analogy: float, unlearned: float) 
         "singular_value_change": 0.001,
         "converged": True,
         "reference_converged": objective != "sgns-sgns-t1e-05",
+        "reference_beaten": False,
     }
 
 

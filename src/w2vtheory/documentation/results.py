@@ -104,7 +104,8 @@ def convergence_markdown(tables: Mapping[str, pd.DataFrame], settings: Mapping[t
     ]
     for experiment, table in tables.items():
         for row in table.itertuples(index=False):
-            reference = _percent(row.reference_analogy) + ("" if row.reference_converged else " (unconverged)")
+            note = " (beaten)" if row.reference_beaten else "" if row.reference_converged else " (unconverged)"
+            reference = _percent(row.reference_analogy) + note
             lines.append(
                 f"| {experiment}/{row.run} | {run_label(settings[(experiment, row.run)])} | {row.steps:,} "
                 f"| {row.wall_seconds:.0f} | {_percent(row.analogy)} | {reference} | {100 * row.gap:+.1f} "
