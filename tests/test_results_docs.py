@@ -124,6 +124,20 @@ def test_the_seeds_table_takes_one_directory_per_seed(tmp_path):
     assert "qwem" not in document.split("generated: seeds -->")[1].split("<!--")[0]  # exact runs have no noise
 
 
+def test_the_minimiser_table_takes_the_run_that_beat_its_reference(tmp_path):
+    results = write_results(tmp_path / "results")
+    ablation = results / "default-ablation"
+    table = pd.read_csv(ablation / "convergence.csv")
+    table["reference_beaten"] = True
+    table.to_csv(ablation / "convergence.csv", index=False)
+    W = np.tile([0.0, 1.0], (10, 1))
+    W[5] = [60.0, 80.0]  # 10,000 of 10,009
+    np.save(ablation / "runs" / "ablation-setting31" / "W.npy", W)
+    document = render_results(DOCUMENT, results)
+    assert "| 100 | 1 of 10 (10 %) | word5 (10,000)," in document
+    assert "(beaten)" in document
+
+
 def test_a_missing_results_file_is_named(tmp_path):
     results = write_results(tmp_path / "results")
     (results / "default" / "benchmarks.csv").unlink()

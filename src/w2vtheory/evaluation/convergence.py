@@ -130,7 +130,8 @@ def convergence_markdown(table: pd.DataFrame) -> str:
     ]
     for row in table.itertuples(index=False):
         reference_note = (
-            f" {BEATEN_REFERENCE}" if row.reference_beaten
+            f" {BEATEN_REFERENCE}"
+            if row.reference_beaten
             else "" if row.reference_converged else f" {UNCONVERGED_REFERENCE}"
         )
         lines.append(
