@@ -46,7 +46,8 @@ def limited_threads(threads: int) -> Iterator[None]:
 
 
 def run(snakemake: Any, main: Callable[[Any], None]) -> None:
-    with limited_threads(max(1, int(snakemake.threads))):
+    # a job's threads; one for callers that name none (a script run by hand)
+    with limited_threads(max(1, int(getattr(snakemake, "threads", 1)))):
         _run_logged(snakemake, main)
 
 
