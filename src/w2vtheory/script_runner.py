@@ -2,9 +2,9 @@
 
 Snakemake tells a `script:` job its threads but, unlike a `shell:` job, sets no thread variables:
 left alone, OpenBLAS, torch and numba each start one thread per core in every job, so two one-thread
-jobs on two cores run four or more busy threads, and OpenBLAS's idle threads spin between calls (on
-the offline default, the sampled runs took 1.7x their CPU seconds beside such jobs). `run` caps all
-three at `snakemake.threads` (torch and numba where the script has imported them).
+jobs on two cores run four or more busy threads, and OpenBLAS's idle threads spin between calls,
+slowing the jobs beside them. `run` caps all three at `snakemake.threads` (torch and numba where the
+script has imported them).
 
 A predictable error (`InputError`) is reported as one line, both in the log and on the console
 that runs Snakemake, so the user sees what to fix without opening the log; anything else keeps
